@@ -1,0 +1,257 @@
+package dev.lowlight.api.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.lowlight.api.spi.Provider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Reads, validates and writes {@link ModelConfig} files (JSON, or YAML for {@code .yaml} and
+ * {@code .yml}).
+ *
+ * <p>A file states only what differs from {@link ModelConfig#defaults()}: it is merged key by key
+ * onto the defaults (lists replace, objects merge; a plugin's {@code options} are dropped from the
+ * defaults when the file names another plugin). Unknown keys, wrong types and out-of-range values
+ * are {@link ConfigException}s naming the key's path and what is allowed.
+ *
+ * <pre>{@code
+ * ModelConfig config = ConfigLoader.load(Path.of("wnlb.yaml"));
+ * var options = ConfigLoader.bind(registry.denoiser(config.denoise().name()), config.denoise().options(), "denoise.options");
+ * }</pre>
+ */
+public final class ConfigLoader {
+
+  private static final ObjectMapper JSON = configure(JsonMapper.builder());
+  private static final ObjectMapper YAML = configure(YAMLMapper.builder(
+      YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build()));
+
+  private ConfigLoader() {}
+
+  private static ObjectMapper configure(com.fasterxml.jackson.databind.cfg.MapperBuilder<?, ?> b) {
+    return b.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .build();
+  }
+
+  /**
+   * Reads {@code file}.
+   *
+   * @throws ConfigException naming the file and the key when the file is invalid
+   * @throws IOException when it cannot be read
+   */
+  public static ModelConfig load(Path file) throws IOException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file.toString(), "no such file");
+    }
+    try {
+      return parse(text, isYaml(file));
+    } catch (ConfigException e) {
+      throw e.inFile(file.toString());
+    }
+  }
+
+  /** Parses configuration text, YAML or JSON. */
+  public static ModelConfig parse(String text, boolean yaml) {
+    ObjectMapper mapper = yaml ? YAML : JSON;
+    JsonNode user;
+    try {
+      user = mapper.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException("", "not valid " + (yaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage()
+          + location(e));
+    }
+    if (user == null || user.isMissingNode() || user.isNull()) {
+      user = JSON.createObjectNode();
+    }
+    if (!user.isObject()) {
+      throw new ConfigException("", "the configuration must be an object (key: value pairs), got " + user.getNodeType()
+          .toString().toLowerCase(Locale.ROOT));
+    }
+    ObjectNode merged = JSON.valueToTree(ModelConfig.defaults());
+    overlay(merged, (ObjectNode) user);
+    return convert(merged, ModelConfig.class, "");
+  }
+
+  /** The configuration as YAML. */
+  public static String toYaml(ModelConfig config) {
+    try {
+      return YAML.writeValueAsString(config);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write configuration", e);
+    }
+  }
+
+  /** The configuration as JSON. */
+  public static String toJson(ModelConfig config) {
+    try {
+      return JSON.writeValueAsString(config);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write configuration", e);
+    }
+  }
+
+  /** Writes {@code config} to {@code file}, YAML or JSON by extension. */
+  public static void write(ModelConfig config, Path file) throws IOException {
+    Files.writeString(file, isYaml(file) ? toYaml(config) : toJson(config));
+  }
+
+  /**
+   * Binds a plugin's options, as written in a configuration, to its typed record: the given keys
+   * override the provider's defaults.
+   *
+   * @param path where the options sit in the configuration, for messages ({@code
+   *     denoise.options})
+   * @throws ConfigException naming the key when an option is unknown or invalid
+   */
+  public static <O extends Record> O bind(Provider<O> provider, Map<String, Object> options, String path) {
+    ObjectNode merged = JSON.valueToTree(provider.defaultOptions());
+    ObjectNode given = JSON.valueToTree(options == null ? Map.of() : options);
+    overlay(merged, given);
+    return convert(merged, provider.optionsType(), path);
+  }
+
+  /** Serialises an options record to the map form used in configuration files. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> optionsMap(Record options) {
+    return JSON.convertValue(options, Map.class);
+  }
+
+  private static <T> T convert(JsonNode node, Class<T> type, String base) {
+    try {
+      return JSON.treeToValue(node, type);
+    } catch (UnrecognizedPropertyException e) {
+      String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream().map(Object::toString)
+          .collect(Collectors.toCollection(TreeSet::new)).toString();
+      throw new ConfigException(join(base, path(e)), "unknown key; valid keys here: "
+          + known.substring(1, Math.max(1, known.length() - 1)), e);
+    } catch (ValueInstantiationException e) {
+      Throwable cause = e.getCause();
+      while (cause != null && !(cause instanceof IllegalArgumentException) && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof Check.InvalidValueException bad) {
+        throw new ConfigException(join(join(base, path(e)), bad.key()), bad.problem(), e);
+      }
+      throw new ConfigException(join(base, path(e)), cause == null ? e.getOriginalMessage() : cause.getMessage(), e);
+    } catch (InvalidFormatException e) {
+      throw new ConfigException(join(base, path(e)), "expected " + simpleType(e.getTargetType()) + ", got '"
+          + e.getValue() + "'", e);
+    } catch (MismatchedInputException e) {
+      throw new ConfigException(join(base, path(e)), "expected " + simpleType(e.getTargetType())
+          + (e.getOriginalMessage().contains("null") ? ", got null" : ", got a value of another type"), e);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      String p = e instanceof JsonMappingException m ? path(m) : "";
+      throw new ConfigException(join(base, p), e.getMessage(), e);
+    }
+  }
+
+  /** Deep-merges {@code top} onto {@code base}; lists and scalars replace. */
+  private static void overlay(ObjectNode base, ObjectNode top) {
+    boolean renamedPlugin = top.has("name") && base.has("name") && base.has("options")
+        && !top.get("name").equals(base.get("name"));
+    if (renamedPlugin) {
+      base.remove("options");
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = top.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode existing = base.get(e.getKey());
+      if (existing instanceof ObjectNode eo && e.getValue() instanceof ObjectNode to) {
+        overlay(eo, to);
+      } else {
+        base.set(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /** {@code denoise.stages[2]} from Jackson's reference chain. */
+  static String path(JsonMappingException e) {
+    StringBuilder b = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        if (b.length() > 0) {
+          b.append('.');
+        }
+        b.append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        b.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return b.toString();
+  }
+
+  private static String join(String a, String b) {
+    if (a.isEmpty()) {
+      return b;
+    }
+    if (b.isEmpty()) {
+      return a;
+    }
+    return b.startsWith("[") ? a + b : a + "." + b;
+  }
+
+  private static String simpleType(Class<?> t) {
+    if (t == null) {
+      return "another value";
+    }
+    if (t == int.class || t == Integer.class || t == long.class || t == Long.class) {
+      return "an integer";
+    }
+    if (t == double.class || t == Double.class || t == float.class) {
+      return "a number";
+    }
+    if (t == String.class) {
+      return "a string";
+    }
+    if (t == boolean.class || t == Boolean.class) {
+      return "true or false";
+    }
+    if (java.util.List.class.isAssignableFrom(t)) {
+      return "a list";
+    }
+    if (Map.class.isAssignableFrom(t)) {
+      return "an object";
+    }
+    return "an object of " + t.getSimpleName();
+  }
+
+  private static String location(JsonProcessingException e) {
+    return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+        + e.getLocation().getColumnNr() + ")";
+  }
+
+  private static boolean isYaml(Path file) {
+    String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    return n.endsWith(".yaml") || n.endsWith(".yml");
+  }
+
+}

@@ -1,0 +1,42 @@
+package dev.lowlight.api.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which denoiser goes into the backbone and after which stages.
+ *
+ * @param name the denoiser plugin, or {@code none}
+ * @param stages the ResNet stages after which an instance is inserted ({@code res2..res5})
+ * @param options the plugin's options
+ */
+public record DenoiseConfig(String name, List<String> stages, Map<String, Object> options) {
+
+  /** The stages a backbone may insert after. */
+  public static final List<String> STAGES = List.of("res2", "res3", "res4", "res5");
+
+  /** The value of {@code name} that inserts nothing. */
+  public static final String NONE = "none";
+
+  public DenoiseConfig {
+    Check.required("name", name);
+    stages = stages == null ? List.of("res3", "res4", "res5") : List.copyOf(stages);
+    for (int i = 0; i < stages.size(); i++) {
+      Check.oneOf("stages[" + i + "]", stages.get(i), STAGES);
+      if (stages.indexOf(stages.get(i)) != i) {
+        throw new Check.InvalidValueException("stages[" + i + "]", "repeats '" + stages.get(i) + "'");
+      }
+    }
+    options = options == null ? Map.of() : Map.copyOf(options);
+  }
+
+  /** Whether a denoiser is configured. */
+  public boolean enabled() {
+    return !NONE.equals(name);
+  }
+
+  /** The plugin reference, when {@link #enabled()}. */
+  public PluginRef plugin() {
+    return new PluginRef(name, options);
+  }
+}

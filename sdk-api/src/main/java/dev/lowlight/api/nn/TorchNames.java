@@ -1,0 +1,44 @@
+package dev.lowlight.api.nn;
+
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Parameter names in PyTorch's {@code state_dict} style ({@code layer1.0.conv1.weight}).
+ *
+ * <p>DJL stores children under keys numbered by insertion ({@code "01conv1"}) and joins levels
+ * with {@code _}; this class strips the numbering and joins with dots, so a block tree built with
+ * torchvision's child names has torchvision's parameter names.
+ */
+public final class TorchNames {
+
+  private TorchNames() {}
+
+  /** Every parameter of {@code block}, keyed by its dotted path, in registration order. */
+  public static Map<String, Parameter> parameters(Block block) {
+    Map<String, Parameter> out = new LinkedHashMap<>();
+    collect(block, "", out);
+    return out;
+  }
+
+  private static void collect(Block block, String prefix, Map<String, Parameter> out) {
+    for (Pair<String, Parameter> p : block.getDirectParameters()) {
+      out.put(prefix + p.getKey(), p.getValue());
+    }
+    int i = 0;
+    for (Pair<String, Block> child : block.getChildren()) {
+      i++;
+      collect(child.getValue(), prefix + childName(child.getKey(), i) + ".", out);
+    }
+  }
+
+  /** The name a child was added with, given DJL's key and the child's 1-based position. */
+  public static String childName(String djlKey, int position) {
+    String number = String.format(Locale.ROOT, "%02d", position);
+    return djlKey.startsWith(number) ? djlKey.substring(number.length()) : djlKey;
+  }
+}
