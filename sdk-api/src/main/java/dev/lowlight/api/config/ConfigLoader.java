@@ -180,7 +180,7 @@ public final class ConfigLoader {
     boolean renamedPlugin = top.has("name") && base.has("name") && base.has("options")
         && !top.get("name").equals(base.get("name"));
     if (renamedPlugin) {
-      base.remove("options");
+      base.putObject("options"); // the default plugin's options mean nothing to another plugin
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = top.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();

@@ -5,7 +5,9 @@ import dev.lowlight.api.registry.PluginException;
 import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.api.spi.PluginKind;
 import dev.lowlight.api.spi.Provider;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,19 +19,46 @@ public final class PluginResolver {
 
   private PluginResolver() {}
 
-  /** Every plugin of {@code config}, keyed by its path in the configuration. */
+  /**
+   * Every plugin of {@code config}, keyed by its path in the configuration.
+   *
+   * @throws ConfigException for the first plugin that is unknown or has bad options; {@link
+   *     #problems} lists them all
+   */
   public static Map<String, BoundPlugin> resolve(ModelConfig config, PluginRegistry registry) {
     Map<String, BoundPlugin> out = new LinkedHashMap<>();
-    out.put("backbone", bind(registry, PluginKind.BACKBONE, "backbone", config.backbone()));
-    if (config.denoise().enabled()) {
-      out.put("denoise", bind(registry, PluginKind.DENOISER, "denoise", config.denoise().plugin()));
+    for (Map.Entry<String, Ref> e : refs(config).entrySet()) {
+      out.put(e.getKey(), bind(registry, e.getValue().kind(), e.getKey(), e.getValue().ref()));
     }
-    out.put("neck", bind(registry, PluginKind.NECK, "neck", config.neck()));
-    out.put("rpn.head", bind(registry, PluginKind.RPN_HEAD, "rpn.head", config.rpn().head()));
-    out.put("roi_heads.box_head", bind(registry, PluginKind.BOX_HEAD, "roi_heads.box_head", config.roiHeads().boxHead()));
-    out.put("roi_heads.mask_head", bind(registry, PluginKind.MASK_HEAD, "roi_heads.mask_head",
-        config.roiHeads().maskHead()));
     return out;
+  }
+
+  /** Every plugin problem of {@code config}: unknown names and bad options, in file order. */
+  public static List<ConfigException> problems(ModelConfig config, PluginRegistry registry) {
+    List<ConfigException> problems = new ArrayList<>();
+    for (Map.Entry<String, Ref> e : refs(config).entrySet()) {
+      try {
+        bind(registry, e.getValue().kind(), e.getKey(), e.getValue().ref());
+      } catch (ConfigException ex) {
+        problems.add(ex);
+      }
+    }
+    return problems;
+  }
+
+  private record Ref(PluginKind kind, PluginRef ref) {}
+
+  private static Map<String, Ref> refs(ModelConfig config) {
+    Map<String, Ref> refs = new LinkedHashMap<>();
+    refs.put("backbone", new Ref(PluginKind.BACKBONE, config.backbone()));
+    if (config.denoise().enabled()) {
+      refs.put("denoise", new Ref(PluginKind.DENOISER, config.denoise().plugin()));
+    }
+    refs.put("neck", new Ref(PluginKind.NECK, config.neck()));
+    refs.put("rpn.head", new Ref(PluginKind.RPN_HEAD, config.rpn().head()));
+    refs.put("roi_heads.box_head", new Ref(PluginKind.BOX_HEAD, config.roiHeads().boxHead()));
+    refs.put("roi_heads.mask_head", new Ref(PluginKind.MASK_HEAD, config.roiHeads().maskHead()));
+    return refs;
   }
 
   /** Finds one plugin and binds its options; errors carry {@code path}. */

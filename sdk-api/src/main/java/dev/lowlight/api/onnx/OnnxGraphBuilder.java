@@ -137,6 +137,11 @@ public final class OnnxGraphBuilder {
     graph.addNode(node);
   }
 
+  /** Adds an initializer whose name came from {@link #uniqueName} and is already reserved. */
+  void addReservedInitializer(OnnxMl.TensorProto tensor) {
+    graph.addInitializer(tensor);
+  }
+
   void addInitializer(OnnxMl.TensorProto tensor) {
     if (used.contains(tensor.getName())) {
       throw new IllegalStateException("initializer '" + tensor.getName()

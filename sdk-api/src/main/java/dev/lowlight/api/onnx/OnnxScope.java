@@ -57,14 +57,14 @@ public final class OnnxScope {
   /** Adds a float constant with a unique name. */
   public String constant(float[] values, long... dims) {
     String name = uniqueName("const");
-    graph.addInitializer(OnnxTensors.floats(name, values, dims));
+    graph.addReservedInitializer(OnnxTensors.floats(name, values, dims));
     return name;
   }
 
   /** Adds an int64 constant with a unique name. */
   public String constant(long[] values, long... dims) {
     String name = uniqueName("const");
-    graph.addInitializer(OnnxTensors.longs(name, values, dims));
+    graph.addReservedInitializer(OnnxTensors.longs(name, values, dims));
     return name;
   }
 

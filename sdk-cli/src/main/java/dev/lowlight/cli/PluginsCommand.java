@@ -1,0 +1,60 @@
+package dev.lowlight.cli;
+
+import dev.lowlight.api.registry.PluginDescriptor;
+import dev.lowlight.api.registry.PluginRegistry;
+import dev.lowlight.api.spi.OptionInfo;
+import dev.lowlight.api.spi.PluginKind;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code lowlight plugins}: every discovered plugin with its versions, jar and options. */
+@Command(name = "plugins", mixinStandardHelpOptions = true,
+    description = {"List every plugin found on the classpath: kind, name, version, the SPI version it was",
+        "built for, the jar it came from, what it does and its options.",
+        "Add a plugin by putting its jar on the classpath (e.g. LOWLIGHT_CLASSPATH=my-plugin.jar bin/lowlight ...)."})
+final class PluginsCommand implements Callable<Integer> {
+
+  @Option(names = "--kind", description = "Only this kind: ${COMPLETION-CANDIDATES}.")
+  PluginKind kind;
+
+  @Option(names = "--brief", description = "One line per plugin, without options.")
+  boolean brief;
+
+  @Option(names = "--paths", description = "Show the full path of each plugin's jar.")
+  boolean paths;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PluginRegistry registry = PluginRegistry.load();
+    List<PluginDescriptor> list = kind == null ? registry.list() : registry.list(kind);
+    String format = "%-12s %-20s %-9s %-4s %-28s %s%n";
+    out.printf(format, "KIND", "NAME", "VERSION", "SPI", "JAR", "DESCRIPTION");
+    for (PluginDescriptor d : list) {
+      String jar = paths ? d.source() : Path.of(d.source()).getFileName().toString();
+      out.printf(format, d.kind().label(), d.name(), d.version(), d.spiVersion(), jar, d.description());
+      if (!brief) {
+        for (OptionInfo o : d.options()) {
+          out.printf("    %-22s %-14s default %-10s %s%n", o.key(), o.type(), o.defaultValue(), o.description());
+        }
+      }
+    }
+    out.printf("%d plugins%n", list.size());
+    List<String> problems = registry.problems();
+    if (!problems.isEmpty()) {
+      PrintWriter err = spec.commandLine().getErr();
+      err.println("Refused plugins:");
+      problems.forEach(p -> err.println("  " + p));
+      return 1;
+    }
+    return 0;
+  }
+}

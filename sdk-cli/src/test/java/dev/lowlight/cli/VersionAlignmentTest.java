@@ -1,0 +1,76 @@
+package dev.lowlight.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * Each module carries its own version in three places: its pom, the parent's property that
+ * siblings depend on, and the BOM users import. This test fails the build when they drift.
+ */
+class VersionAlignmentTest {
+
+  private static final Path ROOT = Path.of(System.getProperty("lowlight.root", "..")).toAbsolutePath().normalize();
+
+  @Test
+  void bomParentAndModulesAgree() throws Exception {
+    Document parent = parse(ROOT.resolve("pom.xml"));
+    Document bom = parse(ROOT.resolve("sdk-bom/pom.xml"));
+    Map<String, String> bomVersions = new LinkedHashMap<>();
+    NodeList deps = bom.getElementsByTagName("dependency");
+    for (int i = 0; i < deps.getLength(); i++) {
+      Element d = (Element) deps.item(i);
+      bomVersions.put(text(d, "artifactId"), text(d, "version"));
+    }
+    Map<String, String> props = new LinkedHashMap<>();
+    NodeList p = ((Element) parent.getElementsByTagName("properties").item(0)).getChildNodes();
+    for (int i = 0; i < p.getLength(); i++) {
+      if (p.item(i) instanceof Element e) {
+        props.put(e.getTagName(), e.getTextContent().trim());
+      }
+    }
+    assertThat(bomVersions).isNotEmpty();
+    Pattern suffix = Pattern.compile("sdk-(.*)");
+    for (Map.Entry<String, String> e : bomVersions.entrySet()) {
+      String module = e.getKey();
+      Document pom = parse(ROOT.resolve(module).resolve("pom.xml"));
+      String own = directChildText(pom.getDocumentElement(), "version");
+      assertThat(e.getValue()).as("BOM version of %s vs %s/pom.xml", module, module).isEqualTo(own);
+      Matcher m = suffix.matcher(module);
+      assertThat(m.matches()).isTrue();
+      String property = props.get("lowlight." + m.group(1) + ".version");
+      if (property != null) {
+        assertThat(property).as("parent property lowlight.%s.version vs %s/pom.xml", m.group(1), module).isEqualTo(own);
+      }
+    }
+  }
+
+  private static Document parse(Path file) throws Exception {
+    assertThat(file).exists();
+    return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Files.newInputStream(file));
+  }
+
+  private static String text(Element e, String tag) {
+    return e.getElementsByTagName(tag).item(0).getTextContent().trim();
+  }
+
+  private static String directChildText(Element e, String tag) {
+    NodeList children = e.getChildNodes();
+    for (int i = 0; i < children.getLength(); i++) {
+      if (children.item(i) instanceof Element c && c.getTagName().equals(tag)) {
+        return c.getTextContent().trim();
+      }
+    }
+    throw new AssertionError("no <" + tag + "> in " + e.getTagName());
+  }
+}
