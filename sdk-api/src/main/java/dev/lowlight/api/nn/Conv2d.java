@@ -72,8 +72,8 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
     NDArray x = inputs.singletonOrThrow();
     NDArray w = ps.getValue(weight, x.getDevice(), training);
     NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
-    return new NDList(ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b,
-        new Shape(stride, stride), new Shape(padding, padding), new Shape(dilation, dilation), groups));
+    return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b,
+        new Shape(stride, stride), new Shape(padding, padding), new Shape(dilation, dilation), groups);
   }
 
   @Override
