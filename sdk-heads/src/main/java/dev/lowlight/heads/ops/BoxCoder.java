@@ -1,0 +1,145 @@
+package dev.lowlight.heads.ops;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+
+/**
+ * torchvision's {@code BoxCoder}: box regression targets {@code (dx, dy, dw, dh)} relative to
+ * reference boxes, scaled by weights {@code (wx, wy, ww, wh)}, with {@code dw, dh} clamped at
+ * {@code log(1000/16)} when decoding so that {@code exp} cannot overflow.
+ *
+ * <pre>{@code
+ * BoxCoder roi = BoxCoder.ROI;             // weights (10, 10, 5, 5)
+ * float[] boxes = roi.decode(deltas, proposals);
+ * }</pre>
+ *
+ * @param wx weight of the x-centre offset
+ * @param wy weight of the y-centre offset
+ * @param ww weight of the log width ratio
+ * @param wh weight of the log height ratio
+ * @param clip upper bound of the unweighted {@code dw, dh} before {@code exp}
+ */
+public record BoxCoder(float wx, float wy, float ww, float wh, float clip) {
+
+  /** {@code log(1000/16)}, torchvision's default clamp. */
+  public static final float DEFAULT_CLIP = (float) Math.log(1000.0 / 16);
+
+  /** The RoI heads' coder, weights (10, 10, 5, 5). */
+  public static final BoxCoder ROI = new BoxCoder(10, 10, 5, 5, DEFAULT_CLIP);
+
+  /** The RPN's coder, weights (1, 1, 1, 1). */
+  public static final BoxCoder RPN = new BoxCoder(1, 1, 1, 1, DEFAULT_CLIP);
+
+  public BoxCoder {
+    if (!(wx > 0 && wy > 0 && ww > 0 && wh > 0)) {
+      throw new IllegalArgumentException("box coder weights must be > 0, got (" + wx + ", " + wy + ", " + ww + ", "
+          + wh + ")");
+    }
+  }
+
+  /** A coder with the given weights and the default clamp. */
+  public static BoxCoder of(double wx, double wy, double ww, double wh) {
+    return new BoxCoder((float) wx, (float) wy, (float) ww, (float) wh, DEFAULT_CLIP);
+  }
+
+  /** Regression targets of {@code gt} relative to {@code reference}, one 4-vector per box pair. */
+  public float[] encode(float[] gt, float[] reference) {
+    int n = Boxes.count(reference);
+    if (gt.length != reference.length) {
+      throw new IllegalArgumentException("encode needs as many ground-truth boxes as references: "
+          + Boxes.count(gt) + " vs " + n);
+    }
+    float[] out = new float[4 * n];
+    for (int i = 0; i < n; i++) {
+      int o = 4 * i;
+      float exW = reference[o + 2] - reference[o];
+      float exH = reference[o + 3] - reference[o + 1];
+      float exX = reference[o] + 0.5f * exW;
+      float exY = reference[o + 1] + 0.5f * exH;
+      float gtW = gt[o + 2] - gt[o];
+      float gtH = gt[o + 3] - gt[o + 1];
+      float gtX = gt[o] + 0.5f * gtW;
+      float gtY = gt[o + 1] + 0.5f * gtH;
+      out[o] = wx * (gtX - exX) / exW;
+      out[o + 1] = wy * (gtY - exY) / exH;
+      out[o + 2] = ww * (float) Math.log(gtW / exW);
+      out[o + 3] = wh * (float) Math.log(gtH / exH);
+    }
+    return out;
+  }
+
+  /**
+   * Decodes {@code deltas} ({@code [n, 4k]}: k boxes per reference, e.g. one per class) against
+   * {@code reference} ({@code [n, 4]}), giving {@code [n, 4k]} boxes.
+   */
+  public float[] decode(float[] deltas, float[] reference) {
+    int n = Boxes.count(reference);
+    if (n == 0) {
+      return new float[0];
+    }
+    if (deltas.length % (4 * n) != 0) {
+      throw new IllegalArgumentException("decode needs 4k deltas per reference box: " + deltas.length
+          + " deltas for " + n + " boxes");
+    }
+    int k = deltas.length / (4 * n);
+    float[] out = new float[deltas.length];
+    for (int i = 0; i < n; i++) {
+      float w = reference[4 * i + 2] - reference[4 * i];
+      float h = reference[4 * i + 3] - reference[4 * i + 1];
+      float cx = reference[4 * i] + 0.5f * w;
+      float cy = reference[4 * i + 1] + 0.5f * h;
+      for (int j = 0; j < k; j++) {
+        int o = 4 * (i * k + j);
+        float dx = deltas[o] / wx;
+        float dy = deltas[o + 1] / wy;
+        float dw = Math.min(deltas[o + 2] / ww, clip);
+        float dh = Math.min(deltas[o + 3] / wh, clip);
+        float px = dx * w + cx;
+        float py = dy * h + cy;
+        float pw = (float) Math.exp(dw) * w;
+        float ph = (float) Math.exp(dh) * h;
+        out[o] = px - 0.5f * pw;
+        out[o + 1] = py - 0.5f * ph;
+        out[o + 2] = px + 0.5f * pw;
+        out[o + 3] = py + 0.5f * ph;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Tensor form of {@link #decode(float[], float[])}: {@code deltas [N, 4k]}, {@code reference
+   * [N, 4]} to boxes {@code [N, 4k]}; differentiable with respect to the deltas.
+   */
+  public NDArray decode(NDArray deltas, NDArray reference) {
+    long n = reference.getShape().get(0);
+    long k = deltas.getShape().get(1) / 4;
+    NDArray w = reference.get(":, 2").sub(reference.get(":, 0")).reshape(n, 1);
+    NDArray h = reference.get(":, 3").sub(reference.get(":, 1")).reshape(n, 1);
+    NDArray cx = reference.get(":, 0").reshape(n, 1).add(w.mul(0.5f));
+    NDArray cy = reference.get(":, 1").reshape(n, 1).add(h.mul(0.5f));
+    NDArray d = deltas.reshape(n, k, 4);
+    NDArray px = d.get(":, :, 0").div(wx).mul(w).add(cx);
+    NDArray py = d.get(":, :, 1").div(wy).mul(h).add(cy);
+    NDArray pw = d.get(":, :, 2").div(ww).minimum(clip).exp().mul(w);
+    NDArray ph = d.get(":, :, 3").div(wh).minimum(clip).exp().mul(h);
+    NDArray boxes = NDArrays.stack(new NDList(px.sub(pw.mul(0.5f)), py.sub(ph.mul(0.5f)), px.add(pw.mul(0.5f)),
+        py.add(ph.mul(0.5f))), 2);
+    return boxes.reshape(n, 4 * k);
+  }
+
+  /** Tensor form of {@link #encode(float[], float[])}: {@code [N, 4]} each, to {@code [N, 4]}. */
+  public NDArray encode(NDArray gt, NDArray reference) {
+    NDArray exW = reference.get(":, 2").sub(reference.get(":, 0"));
+    NDArray exH = reference.get(":, 3").sub(reference.get(":, 1"));
+    NDArray exX = reference.get(":, 0").add(exW.mul(0.5f));
+    NDArray exY = reference.get(":, 1").add(exH.mul(0.5f));
+    NDArray gtW = gt.get(":, 2").sub(gt.get(":, 0"));
+    NDArray gtH = gt.get(":, 3").sub(gt.get(":, 1"));
+    NDArray gtX = gt.get(":, 0").add(gtW.mul(0.5f));
+    NDArray gtY = gt.get(":, 1").add(gtH.mul(0.5f));
+    return NDArrays.stack(new NDList(gtX.sub(exX).div(exW).mul(wx), gtY.sub(exY).div(exH).mul(wy),
+        gtW.div(exW).log().mul(ww), gtH.div(exH).log().mul(wh)), 1);
+  }
+}

@@ -1,0 +1,152 @@
+package dev.lowlight.heads.roi;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * torchvision's {@code MultiScaleRoIAlign}: every box is pooled from one FPN level chosen by
+ * its size, {@code k = floor(4 + log2(sqrt(area) / 224) + 1e-6)} clamped to the levels present
+ * (canonical scale 224 at canonical level 4), with that level's {@link RoiAlign}.
+ *
+ * <pre>{@code
+ * MultiScaleRoiAlign pool = MultiScaleRoiAlign.fromStrides(7, 2, 4, 8, 16, 32);  // P2..P5
+ * NDArray pooled = pool.apply(new NDList(p2, p3, p4, p5), List.of(boxesOfImage0, boxesOfImage1));
+ * }</pre>
+ */
+public final class MultiScaleRoiAlign {
+
+  /** torchvision's canonical box side. */
+  public static final float CANONICAL_SCALE = 224f;
+  /** torchvision's canonical level. */
+  public static final int CANONICAL_LEVEL = 4;
+  /** torchvision's epsilon added before {@code floor}. */
+  public static final float EPS = 1e-6f;
+
+  private final int outputSize;
+  private final int samplingRatio;
+  private final float[] scales;
+  private final int kMin;
+  private final int kMax;
+
+  /**
+   * @param outputSize side of the pooled output
+   * @param samplingRatio samples per bin side ({@code <= 0}: adaptive)
+   * @param scales feature pixels per image pixel for each level, finest first (powers of 2)
+   */
+  public MultiScaleRoiAlign(int outputSize, int samplingRatio, float... scales) {
+    if (scales.length == 0) {
+      throw new IllegalArgumentException("MultiScaleRoiAlign needs at least one level");
+    }
+    this.outputSize = outputSize;
+    this.samplingRatio = samplingRatio;
+    this.scales = scales.clone();
+    // as torchvision: levels from the first and last scale, -log2(scale)
+    this.kMin = (int) Math.round(-Math.log(scales[0]) / Math.log(2));
+    this.kMax = (int) Math.round(-Math.log(scales[scales.length - 1]) / Math.log(2));
+    if (kMax - kMin + 1 != scales.length) {
+      throw new IllegalArgumentException("scales must halve from level to level, got " + java.util.Arrays.toString(
+          scales));
+    }
+  }
+
+  /** Levels of the given strides (4, 8, 16, 32 for P2..P5). */
+  public static MultiScaleRoiAlign fromStrides(int outputSize, int samplingRatio, int... strides) {
+    float[] scales = new float[strides.length];
+    for (int i = 0; i < strides.length; i++) {
+      scales[i] = 1f / strides[i];
+    }
+    return new MultiScaleRoiAlign(outputSize, samplingRatio, scales);
+  }
+
+  /**
+   * torchvision's {@code infer_scale}: {@code 2^round(log2(feature / image))}, for when the
+   * scales come from the actual feature and image sizes.
+   */
+  public static float inferScale(int featureSize, int imageSize) {
+    return (float) Math.pow(2, Math.rint(Math.log((double) featureSize / imageSize) / Math.log(2)));
+  }
+
+  /** The scales, finest first. */
+  public float[] scales() {
+    return scales.clone();
+  }
+
+  /** Level index (0 = finest) of each box of a flat {@code xyxy} array. */
+  public int[] levels(float[] boxes) {
+    int n = boxes.length / 4;
+    int[] out = new int[n];
+    for (int i = 0; i < n; i++) {
+      float area = (boxes[4 * i + 2] - boxes[4 * i]) * (boxes[4 * i + 3] - boxes[4 * i + 1]);
+      float s = (float) Math.sqrt(area);
+      float log2 = (float) (Math.log(s / CANONICAL_SCALE) / Math.log(2));
+      int k = (int) Math.floor(CANONICAL_LEVEL + log2 + EPS);
+      out[i] = Math.min(Math.max(k, kMin), kMax) - kMin;
+    }
+    return out;
+  }
+
+  /**
+   * Pools every image's boxes from its level: {@code features} holds one {@code [N,C,H,W]} array
+   * per level (finest first), {@code boxesPerImage} the flat {@code xyxy} boxes of image {@code
+   * 0..N-1}. Returns {@code [R,C,S,S]} in the order of the boxes (image 0's first), attached to
+   * the first level's manager; differentiable with respect to the features.
+   */
+  public NDArray apply(NDList features, List<float[]> boxesPerImage) {
+    if (features.size() != scales.length) {
+      throw new IllegalArgumentException("MultiScaleRoiAlign has " + scales.length + " levels, got "
+          + features.size() + " feature maps");
+    }
+    float[] rois = RoiAlign.toRois(boxesPerImage);
+    int r = rois.length / 5;
+    float[] boxes = new float[4 * r];
+    for (int i = 0; i < r; i++) {
+      System.arraycopy(rois, 5 * i + 1, boxes, 4 * i, 4);
+    }
+    int[] level = levels(boxes);
+    NDManager parent = features.get(0).getManager();
+    if (scales.length == 1) {
+      return new RoiAlign(outputSize, outputSize, scales[0], samplingRatio).apply(features.get(0), rois);
+    }
+    try (NDManager sub = parent.newSubManager()) {
+      NDList parts = new NDList();
+      long[] order = new long[r];
+      int k = 0;
+      for (int l = 0; l < scales.length; l++) {
+        List<Integer> members = new ArrayList<>();
+        for (int i = 0; i < r; i++) {
+          if (level[i] == l) {
+            members.add(i);
+          }
+        }
+        if (members.isEmpty()) {
+          continue;
+        }
+        float[] sel = new float[5 * members.size()];
+        for (int j = 0; j < members.size(); j++) {
+          System.arraycopy(rois, 5 * members.get(j), sel, 5 * j, 5);
+          order[members.get(j)] = k++;
+        }
+        NDArray pooled = new RoiAlign(outputSize, outputSize, scales[l], samplingRatio).apply(features.get(l), sel);
+        pooled.attach(sub);
+        parts.add(pooled);
+      }
+      NDArray out;
+      if (parts.isEmpty()) {
+        NDArray f = features.get(0);
+        out = parent.zeros(new ai.djl.ndarray.types.Shape(0, f.getShape().get(1), outputSize, outputSize),
+            f.getDataType(), f.getDevice());
+        return out;
+      }
+      NDArray stacked = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+      // back to box order: row i of the result is row order[i] of the level-sorted stack
+      out = stacked.get(new NDIndex("{}", sub.create(order).toDevice(stacked.getDevice(), false)));
+      out.attach(parent);
+      return out;
+    }
+  }
+}
