@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * <p>DJL stores children under keys numbered by insertion ({@code "01conv1"}) and joins levels
  * with {@code _}; this class strips the numbering and joins with dots, so a block tree built with
- * torchvision's child names has torchvision's parameter names.
+ * torchvision's child names has torchvision's parameter names. A child added under the empty name
+ * adds no path segment.
  */
 public final class TorchNames {
 
@@ -32,7 +33,10 @@ public final class TorchNames {
     int i = 0;
     for (Pair<String, Block> child : block.getChildren()) {
       i++;
-      collect(child.getValue(), prefix + childName(child.getKey(), i) + ".", out);
+      String name = childName(child.getKey(), i);
+      // An unnamed child is transparent: its parameters sit directly under the parent's path,
+      // which lets a container hold a plugin's block whose own children carry torchvision's names.
+      collect(child.getValue(), name.isEmpty() ? prefix : prefix + name + ".", out);
     }
   }
 

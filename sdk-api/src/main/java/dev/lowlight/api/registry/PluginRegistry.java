@@ -102,8 +102,9 @@ public final class PluginRegistry {
     if (why != null) {
       throw new PluginException(why);
     }
+    List<String> names = names(kind);
     throw new PluginException("unknown " + kind.label() + " plugin '" + name + "'; available: "
-        + String.join(", ", names(kind))
+        + (names.isEmpty() ? "none" : String.join(", ", names))
         + " (add the plugin's jar to the classpath to use another)");
   }
 

@@ -1,0 +1,50 @@
+package dev.lowlight.denoise;
+
+import dev.lowlight.api.spi.DenoiserProvider;
+import dev.lowlight.api.spi.DenoisingBlock;
+import dev.lowlight.api.spi.SpiVersion;
+
+/** Provider of the {@code median-filter} denoiser: k x k median filter in residual form z = x + BN(W_z median(x)) (Xie et al. 2019). */
+public final class MedianFilterProvider implements DenoiserProvider<FilterOptions> {
+
+  /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
+  public MedianFilterProvider() {}
+
+  @Override
+  public String name() {
+    return "median-filter";
+  }
+
+  @Override
+  public String version() {
+    return DenoiseVersion.VERSION;
+  }
+
+  @Override
+  public SpiVersion spiVersion() {
+    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
+  }
+
+  @Override
+  public String description() {
+    return "k x k median filter in residual form z = x + BN(W_z median(x)) (Xie et al. 2019).";
+  }
+
+  @Override
+  public Class<FilterOptions> optionsType() {
+    return FilterOptions.class;
+  }
+
+  @Override
+  public FilterOptions defaultOptions() {
+    return FilterOptions.DEFAULTS;
+  }
+
+  @Override
+  public DenoisingBlock create(FilterOptions options, int channels) {
+    if (channels < 1) {
+      throw new IllegalArgumentException("median-filter needs at least 1 channel, got " + channels);
+    }
+    return FeatureFilterBlock.builder().setChannels(channels).setKind(FeatureFilterBlock.Kind.MEDIAN).optKernel(options.kernel()).build();
+  }
+}

@@ -1,0 +1,44 @@
+package dev.lowlight.denoise;
+
+import dev.lowlight.api.config.Check;
+import dev.lowlight.api.spi.Option;
+
+/**
+ * Options of the {@code non-local} and {@code weighted-non-local} denoisers.
+ *
+ * @param mode the pairwise function
+ * @param scaled Gaussian mode only: divide the logits by sqrt(C)
+ * @param subSample max-pool φ and g by 2x2
+ * @param memoryBudgetMb working-set budget of the affinity
+ */
+public record NonLocalOptions(
+    @Option("pairwise function: embedded-gaussian (default), gaussian or dot-product") String mode,
+    @Option("gaussian mode only: divide the logits by sqrt(C) before the softmax (Xie et al.); default false")
+        boolean scaled,
+    @Option("max-pool the keys and values (phi, g) 2x2 before the attention, 4x fewer keys (Wang et al.); "
+        + "default false") boolean subSample,
+    @Option("memory budget of the affinity working set in MiB, in [1, 1048576]; query rows are processed in "
+        + "chunks that fit (exact); default 512") int memoryBudgetMb) {
+
+  /** The defaults: embedded Gaussian, no scaling, no sub-sampling, 512 MiB. */
+  public static final NonLocalOptions DEFAULTS = new NonLocalOptions("embedded-gaussian", false, false, 512);
+
+  public NonLocalOptions {
+    Check.oneOf("mode", Check.required("mode", mode), NonLocalMode.configNames());
+    Check.range("memory_budget_mb", memoryBudgetMb, 1, 1 << 20);
+    if (scaled && !mode.equals(NonLocalMode.GAUSSIAN.configName())) {
+      throw new Check.InvalidValueException("scaled", "applies only to mode gaussian, but mode is '" + mode + "'");
+    }
+  }
+
+  /** The mode as an enum. */
+  public NonLocalMode modeValue() {
+    return NonLocalMode.fromConfig(mode);
+  }
+
+  /** Applies these options to a builder. */
+  <B extends AbstractNonLocalBlock.BaseBuilder<B>> B apply(B builder, int channels) {
+    return builder.setChannels(channels).optMode(modeValue()).optScaled(scaled).optSubSample(subSample)
+        .optMemoryBudgetBytes((long) memoryBudgetMb << 20);
+  }
+}
