@@ -36,6 +36,25 @@ final class RestrictedUnpickler {
         throws WeightsException;
   }
 
+  /**
+   * Supplies a pickle that is read from the front of a longer input whose pickle length is not
+   * known in advance (the legacy format, where several pickles and raw storages follow each
+   * other in one file).
+   */
+  interface Source {
+    /**
+     * Returns an array that starts with the bytes of {@code current} and is at least
+     * {@code minLength} long, or shorter where the input ends first.
+     *
+     * @throws WeightsException if {@code minLength} exceeds the configured pickle limit, or the
+     *     input cannot be read
+     */
+    byte[] extend(byte[] current, long minLength) throws WeightsException;
+  }
+
+  /** A value read from the front of a {@link Source}, and how many bytes its pickle took. */
+  record Prefix(Object value, int length) {}
+
   /** A Python dict; insertion-ordered, keys are scalars. */
   static final class PickleDict {
     final Map<Object, Object> items = new LinkedHashMap<>();
@@ -79,7 +98,8 @@ final class RestrictedUnpickler {
     }
   };
 
-  private final byte[] data;
+  private byte[] data;
+  private final Source input;
   private final String source;
   private final Host host;
   private int pos;
@@ -87,8 +107,9 @@ final class RestrictedUnpickler {
   private final ArrayList<Integer> marks = new ArrayList<>();
   private final Map<Long, Object> memo = new HashMap<>();
 
-  private RestrictedUnpickler(byte[] data, String source, Host host) {
+  private RestrictedUnpickler(byte[] data, Source input, String source, Host host) {
     this.data = data;
+    this.input = input;
     this.source = source;
     this.host = host;
   }
@@ -99,7 +120,19 @@ final class RestrictedUnpickler {
    * @param source file and entry name, used in every error message
    */
   static Object load(byte[] data, String source, Host host) throws WeightsException {
-    return new RestrictedUnpickler(data, source, host).run();
+    return new RestrictedUnpickler(data, null, source, host).run();
+  }
+
+  /**
+   * Runs the pickle at the front of {@code input} to its STOP opcode; the bytes after it are
+   * left unread.
+   *
+   * @param source file and position, used in every error message
+   */
+  static Prefix loadPrefix(Source input, String source, Host host) throws WeightsException {
+    RestrictedUnpickler u = new RestrictedUnpickler(new byte[0], input, source, host);
+    Object value = u.run();
+    return new Prefix(value, u.pos);
   }
 
   /** The allowed global {@code module.name}, if any: what a state dict may reference. */
@@ -117,7 +150,7 @@ final class RestrictedUnpickler {
 
   private Object run() throws WeightsException {
     while (true) {
-      if (pos >= data.length) {
+      if (!available(1)) {
         throw error("pickle ends without a STOP opcode (truncated?)");
       }
       int opAt = pos;
@@ -138,12 +171,12 @@ final class RestrictedUnpickler {
           stack.add(MARK);
         }
         case 'X' -> push(utf8(u32len()));
-        case 0x8c -> push(utf8(u8()));
+        case 0x8c -> push(utf8(u8len()));
         case 0x8d -> push(utf8(u64len()));
         case 'T' -> push(latin1(u32len()));
-        case 'U' -> push(latin1(u8()));
+        case 'U' -> push(latin1(u8len()));
         case 'B' -> push(bytes(u32len()));
-        case 'C' -> push(bytes(u8()));
+        case 'C' -> push(bytes(u8len()));
         case 0x8e -> push(bytes(u64len()));
         case 'J' -> push((long) i32());
         case 'K' -> push((long) u8());
@@ -420,8 +453,19 @@ final class RestrictedUnpickler {
 
   // ---- raw reads, all bounds-checked against the pickle's length ----
 
+  /** Whether {@code n} more bytes exist, pulling them from the source when there is one. */
+  private boolean available(long n) throws WeightsException {
+    if (n < 0 || n > Integer.MAX_VALUE - 8 - pos) {
+      return false;
+    }
+    if (n > data.length - pos && input != null) {
+      data = input.extend(data, pos + n);
+    }
+    return n <= data.length - pos;
+  }
+
   private void need(long n) throws WeightsException {
-    if (n < 0 || n > data.length - pos) {
+    if (!available(n)) {
       throw error("needs " + n + " more bytes but only " + (data.length - pos) + " remain (truncated?)");
     }
   }
@@ -446,6 +490,12 @@ final class RestrictedUnpickler {
 
   private long u32() throws WeightsException {
     return i32() & 0xffffffffL;
+  }
+
+  private int u8len() throws WeightsException {
+    int n = u8();
+    need(n);
+    return n;
   }
 
   private int u32len() throws WeightsException {
@@ -518,14 +568,17 @@ final class RestrictedUnpickler {
   /** A newline-terminated ASCII line (the GLOBAL opcode's operands). */
   private String line() throws WeightsException {
     int end = pos;
-    while (end < data.length && data[end] != '\n') {
+    while (true) {
+      if (!available(end - pos + 1L)) {
+        throw error("GLOBAL name without a newline (truncated?)");
+      }
+      if (data[end] == '\n') {
+        break;
+      }
       if (end - pos > 256) {
         throw error("GLOBAL name longer than 256 characters");
       }
       end++;
-    }
-    if (end >= data.length) {
-      throw error("GLOBAL name without a newline (truncated?)");
     }
     String s = new String(data, pos, end - pos, StandardCharsets.US_ASCII);
     pos = end + 1;

@@ -24,10 +24,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads PyTorch {@code .pth} checkpoints (the zip format of {@code torch.save}, torch 1.6 and
- * later) into a {@link StateDict}, with no Python and no PyTorch.
+ * Reads PyTorch {@code .pth} checkpoints into a {@link StateDict}, with no Python and no
+ * PyTorch. Both serializations of {@code torch.save} are read, told apart by the file's first
+ * bytes: the zip format (torch 1.6 and later) and the legacy format (torch 0.4 to 1.5, and later
+ * versions with {@code _use_new_zipfile_serialization=False}), in which the official
+ * COCO-pretrained torchvision checkpoints of 2019 ({@code maskrcnn_resnet50_fpn_coco-bf2d0c1e.pth},
+ * ...) were saved. Only the tar format of torch before 0.4 is refused, with a way to convert it.
  *
- * <p>The archive holds {@code <name>/data.pkl} (the pickled object), {@code <name>/data/<key>}
+ * <p>The zip archive holds {@code <name>/data.pkl} (the pickled object), {@code <name>/data/<key>}
  * (one raw storage per key), optionally {@code <name>/byteorder} and {@code <name>/version}.
  * {@code data.pkl} is run by a restricted unpickler that accepts only the globals a state dict
  * needs ({@code collections.OrderedDict}, {@code torch._utils._rebuild_tensor_v2},
@@ -35,10 +39,16 @@ import org.slf4j.LoggerFactory;
  * ({@code posix.system}, {@code builtins.eval}, ...) raises {@link ForbiddenGlobalException}
  * and nothing is returned. This matches {@code torch.load(weights_only=True)}.
  *
+ * <p>The legacy file is a sequence: a pickled magic number, protocol version (1001) and system
+ * info, the main pickle (the same restricted unpickler, every global checked before any storage
+ * is read), the pickled list of storage keys, then each storage as an 8-byte element count and
+ * its raw elements. It has no checksums, so a flipped byte in a storage goes unnoticed, as it
+ * does in PyTorch; truncation and inconsistent counts are detected.
+ *
  * <p>Tensors may be strided views (transposed, sliced, expanded, several views of one storage);
  * each is copied into its own row-major array. Floating dtypes become float32, integer and bool
  * dtypes long. Every length read from the file is checked against the file and the configured
- * limits before anything is allocated, and every entry's CRC is verified.
+ * limits before anything is allocated, and every zip entry's CRC is verified.
  *
  * <pre>
  * StateDict sd = TorchCheckpointReader.read(Path.of("resnet50-0676ba61.pth"));
@@ -50,7 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class TorchCheckpointReader {
 
   private static final Logger LOG = LoggerFactory.getLogger(TorchCheckpointReader.class);
-  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+  static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
   private final String stateDictKey;
   private final long maxPickleBytes;
@@ -79,7 +89,7 @@ public final class TorchCheckpointReader {
    * when that option is set.
    *
    * @throws ForbiddenGlobalException if the pickle names a global a state dict never needs
-   * @throws WeightsException if the file is not a zip checkpoint, is truncated or corrupt, or
+   * @throws WeightsException if the file is not a torch checkpoint, is truncated or corrupt, or
    *     does not hold a dict of tensors where expected
    */
   public StateDict readStateDict(Path file) throws IOException {
@@ -117,7 +127,9 @@ public final class TorchCheckpointReader {
    * {@link TensorData}, scalars). Package-private: callers want {@link #readStateDict}.
    */
   Object readObject(Path file) throws IOException {
-    checkMagic(file);
+    if (detectFormat(file) == Format.LEGACY) {
+      return LegacyCheckpoint.read(file, maxPickleBytes, maxStorageBytes, maxTensorElements);
+    }
     try (ZipFile zip = openZip(file)) {
       String prefix = archivePrefix(zip, file);
       ByteOrder order = byteOrder(zip, file, prefix);
@@ -159,8 +171,15 @@ public final class TorchCheckpointReader {
     return keys.toString();
   }
 
-  /** Recognises the legacy formats early, so the user learns how to fix the file. */
-  private static void checkMagic(Path file) throws WeightsException {
+  /** The two serializations {@code torch.save} has used since torch 0.4. */
+  private enum Format { ZIP, LEGACY }
+
+  /**
+   * Tells the formats apart by their first bytes: the zip signature, or the pickle protocol
+   * opcode that starts the legacy format's first pickle (its magic number, checked later). The
+   * older tar format is recognised only to refuse it with a way out.
+   */
+  private static Format detectFormat(Path file) throws WeightsException {
     byte[] head = new byte[512];
     int n;
     try (InputStream in = Files.newInputStream(file)) {
@@ -169,17 +188,17 @@ public final class TorchCheckpointReader {
       throw new WeightsException(file + ": cannot read: " + e.getMessage(), e);
     }
     if (n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-      return;
+      return Format.ZIP;
     }
-    boolean tar = n >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-    boolean rawPickle = n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5;
-    if (tar || rawPickle) {
-      throw new WeightsException(file + ": legacy PyTorch serialization format ("
-          + (tar ? "tar" : "raw pickle, torch < 1.6") + ") is not supported; re-save it with a "
-          + "newer torch: torch.save(torch.load(\"old.pth\"), \"new.pth\")");
+    if (n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
+      return Format.LEGACY;
     }
-    throw new WeightsException(file + ": not a PyTorch zip checkpoint (" + n
-        + " bytes, does not start with the zip signature PK\\3\\4)");
+    if (n >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar")) {
+      throw new WeightsException(file + ": the tar serialization of torch < 0.4 is not supported;"
+          + " re-save it with a newer torch: torch.save(torch.load(\"old.pth\"), \"new.pth\")");
+    }
+    throw new WeightsException(file + ": not a PyTorch checkpoint (" + n + " bytes, starts with "
+        + "neither the zip signature PK\\3\\4 nor the pickle of the legacy format)");
   }
 
   private static ZipFile openZip(Path file) throws WeightsException {
@@ -311,36 +330,9 @@ public final class TorchCheckpointReader {
             + RestrictedUnpickler.describe(storage) + " instead of a storage");
       }
       String where = file + "!" + prefix + "data/" + ref.key();
-      if (size.length != stride.length) {
-        throw new WeightsException(where + ": size " + Arrays.toString(size) + " and stride "
-            + Arrays.toString(stride) + " differ in length");
-      }
-      long numel = TensorData.numel(size);
-      // An expanded view (stride 0) can be far larger than its storage: bound what we allocate.
-      if (numel > Math.min(maxTensorElements, MAX_ARRAY)) {
-        throw new WeightsException(where + ": tensor of shape " + Arrays.toString(size) + " ("
-            + numel + " elements) exceeds the limit of " + Math.min(maxTensorElements, MAX_ARRAY)
-            + " elements");
-      }
-      if (numel > 0) {
-        long last = offset;
-        if (offset < 0) {
-          throw new WeightsException(where + ": negative storage offset " + offset);
-        }
-        for (int i = 0; i < size.length; i++) {
-          if (stride[i] < 0) {
-            throw new WeightsException(where + ": negative stride " + Arrays.toString(stride));
-          }
-          last = Math.addExact(last, Math.multiplyExact(size[i] - 1, stride[i]));
-        }
-        if (last >= ref.numel()) {
-          throw new WeightsException(where + ": view (offset " + offset + ", size "
-              + Arrays.toString(size) + ", stride " + Arrays.toString(stride)
-              + ") reaches element " + last + " of a storage of " + ref.numel());
-        }
-      }
+      int numel = checkView(where, ref.numel(), offset, size, stride, maxTensorElements);
       ByteBuffer buf = numel == 0 ? ByteBuffer.allocate(0) : load(ref, where);
-      return gather(ref.dtype(), buf, offset, size, stride, (int) numel);
+      return gather(ref.dtype(), buf, offset, size, stride, numel);
     }
 
     private ByteBuffer load(StorageRef ref, String where) throws WeightsException {
@@ -367,6 +359,45 @@ public final class TorchCheckpointReader {
       }
       return cached;
     }
+  }
+
+  /**
+   * Checks that a strided view stays inside a storage of {@code storageNumel} elements and that
+   * the tensor it makes is within {@code maxTensorElements}, and returns its element count.
+   *
+   * @param where file and storage, for the message
+   */
+  static int checkView(String where, long storageNumel, long offset, long[] size, long[] stride,
+      long maxTensorElements) throws WeightsException {
+    if (size.length != stride.length) {
+      throw new WeightsException(where + ": size " + Arrays.toString(size) + " and stride "
+          + Arrays.toString(stride) + " differ in length");
+    }
+    long numel = TensorData.numel(size);
+    // An expanded view (stride 0) can be far larger than its storage: bound what we allocate.
+    long cap = Math.min(maxTensorElements, MAX_ARRAY);
+    if (numel > cap) {
+      throw new WeightsException(where + ": tensor of shape " + Arrays.toString(size) + " ("
+          + numel + " elements) exceeds the limit of " + cap + " elements");
+    }
+    if (numel > 0) {
+      long last = offset;
+      if (offset < 0) {
+        throw new WeightsException(where + ": negative storage offset " + offset);
+      }
+      for (int i = 0; i < size.length; i++) {
+        if (stride[i] < 0) {
+          throw new WeightsException(where + ": negative stride " + Arrays.toString(stride));
+        }
+        last = Math.addExact(last, Math.multiplyExact(size[i] - 1, stride[i]));
+      }
+      if (last >= storageNumel) {
+        throw new WeightsException(where + ": view (offset " + offset + ", size "
+            + Arrays.toString(size) + ", stride " + Arrays.toString(stride)
+            + ") reaches element " + last + " of a storage of " + storageNumel);
+      }
+    }
+    return (int) numel;
   }
 
   /** Copies a strided view into a row-major array of the dtype's value kind. */
@@ -494,7 +525,10 @@ public final class TorchCheckpointReader {
       return this;
     }
 
-    /** Largest {@code data.pkl} accepted (default 64 MiB). */
+    /**
+     * Largest pickle accepted (default 64 MiB): the zip format's {@code data.pkl}, or the legacy
+     * format's main pickle and storage key list.
+     */
     public Builder optMaxPickleBytes(long bytes) {
       this.maxPickleBytes = bytes;
       return this;

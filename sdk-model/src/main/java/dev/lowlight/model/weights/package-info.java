@@ -1,6 +1,7 @@
 /**
- * Weight files without Python: PyTorch {@code .pth} checkpoints (zip format, read through a
- * restricted unpickler that accepts only what a state dict needs, like
+ * Weight files without Python: PyTorch {@code .pth} checkpoints (the zip format of torch 1.6+
+ * and the legacy format of earlier versions, in which the 2019 torchvision COCO checkpoints were
+ * saved; both read through a restricted unpickler that accepts only what a state dict needs, like
  * {@code torch.load(weights_only=True)}), safetensors read and write, and loading a
  * {@link dev.lowlight.model.weights.StateDict} into DJL blocks by torchvision's parameter names.
  *

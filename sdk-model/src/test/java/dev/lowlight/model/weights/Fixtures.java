@@ -112,6 +112,49 @@ final class Fixtures {
     return file;
   }
 
+  /** The magic number pickle that starts a legacy file, as torch writes it (LONG1, 10 bytes). */
+  static byte[] legacyMagic() {
+    return new Pickle().op(0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19)
+        .stop();
+  }
+
+  /** The protocol version pickle of a legacy file: {@code version} as BININT2. */
+  static byte[] legacyVersion(int version) {
+    return new Pickle().op('M', version & 0xff, (version >>> 8) & 0xff).stop();
+  }
+
+  /** The sys_info pickle of a legacy file. */
+  static byte[] legacySysInfo(boolean littleEndian) {
+    return new Pickle().op('}', '(').str("protocol_version").op('M', 0xe9, 0x03)
+        .str("little_endian").op(littleEndian ? 0x88 : 0x89)
+        .str("type_sizes").op('}', '(').str("short").op('K', 2).str("int").op('K', 4).str("long")
+        .op('K', 8).op('u', 'u').stop();
+  }
+
+  /** The pickled list of storage keys of a legacy file. */
+  static byte[] legacyKeys(List<String> keys) {
+    Pickle p = new Pickle().op(']');
+    for (String k : keys) {
+      p.str(k).op('a');
+    }
+    return p.stop();
+  }
+
+  /** One storage record of a legacy file: 8-byte little-endian element count, then the bytes. */
+  static byte[] legacyStorage(long count, byte[] data) {
+    return java.nio.ByteBuffer.allocate(8 + data.length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putLong(count).put(data).array();
+  }
+
+  /** Concatenates the parts of a hand-made legacy file and writes it. */
+  static Path concat(Path file, byte[]... parts) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return Files.write(file, out.toByteArray());
+  }
+
   /** A tiny protocol-2 pickle writer for hand-made test pickles. */
   static final class Pickle {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -167,6 +210,34 @@ final class Fixtures {
       global("torch._utils", "_rebuild_tensor_v2").op('(');
       op('(').str("storage").global("torch", "FloatStorage").str(key).str("cpu")
           .integer(storageNumel).op('t', 'Q');
+      integer(offset).op('(');
+      for (int s : size) {
+        integer(s);
+      }
+      op('t', '(');
+      for (int s : stride) {
+        integer(s);
+      }
+      op('t', 0x89, '}', 't', 'R');
+      return this;
+    }
+
+    /**
+     * Pushes a tensor as the legacy format pickles it: a persistent id
+     * {@code ('storage', torch.<storageClass>, key, location, numel, view)}, {@code view} null or
+     * {@code {viewOffset, viewSize}}.
+     */
+    Pickle legacyTensor(String storageClass, String key, String location, int storageNumel,
+        int[] view, int offset, int[] size, int[] stride) {
+      global("torch._utils", "_rebuild_tensor_v2").op('(');
+      op('(').str("storage").global("torch", storageClass).str(key).str(location)
+          .integer(storageNumel);
+      if (view == null) {
+        op('N');
+      } else {
+        str(key + "-view").integer(view[0]).integer(view[1]).op(0x87);
+      }
+      op('t', 'Q');
       integer(offset).op('(');
       for (int s : size) {
         integer(s);

@@ -22,7 +22,8 @@ class MaliciousCheckpointTest {
   @TempDir Path tmp;
 
   @ParameterizedTest
-  @ValueSource(strings = {"malicious_os_system.pth", "malicious_eval.pth"})
+  @ValueSource(strings = {"malicious_os_system.pth", "malicious_eval.pth",
+      "legacy_malicious_os_system.pth"})
   void torchSavedPayloadsAreRefusedNamingTheGlobalAndNothingRuns(String name) throws IOException {
     JsonNode info = Fixtures.expected().get("malicious").get(name);
     Path marker = Path.of(info.get("marker").asText());

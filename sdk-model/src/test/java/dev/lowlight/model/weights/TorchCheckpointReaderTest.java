@@ -98,13 +98,10 @@ class TorchCheckpointReaderTest {
   }
 
   @Test
-  void legacyFormatAsksToResave() {
-    Path f = Fixtures.path("legacy.pth");
-    assertThatThrownBy(() -> TorchCheckpointReader.read(f))
-        .isInstanceOf(WeightsException.class)
-        .hasMessageContaining(f.toString())
-        .hasMessageContaining("legacy")
-        .hasMessageContaining("re-save");
+  void theLegacyFormatIsDetectedAndRead() throws IOException {
+    // Same entry point, no option: the format is told from the file's first bytes.
+    StateDict sd = TorchCheckpointReader.read(Fixtures.path("legacy.pth"));
+    Fixtures.assertStateDict(sd, Fixtures.expected().get("legacy").get("legacy.pth"));
   }
 
   @Test
@@ -120,7 +117,8 @@ class TorchCheckpointReaderTest {
   void otherFilesAreNotCheckpoints() throws IOException {
     Path f = Files.writeString(tmp.resolve("notes.pth"), "hello");
     assertThatThrownBy(() -> TorchCheckpointReader.read(f))
-        .isInstanceOf(WeightsException.class).hasMessageContaining("not a PyTorch zip checkpoint");
+        .isInstanceOf(WeightsException.class).hasMessageContaining("not a PyTorch checkpoint")
+        .hasMessageContaining(f.toString());
     Path empty = Files.write(tmp.resolve("empty.pth"), new byte[0]);
     assertThatThrownBy(() -> TorchCheckpointReader.read(empty)).isInstanceOf(WeightsException.class);
     Path zip = Fixtures.zip(tmp.resolve("other.zip"), Map.of("a/readme.txt", new byte[] {1}));
@@ -196,6 +194,17 @@ class TorchCheckpointReaderTest {
     Path f = Fixtures.zip(tmp.resolve("big.pth"), entries);
     StateDict sd = TorchCheckpointReader.read(f);
     assertThat(sd.get("w").floats()).containsExactly(1f, -2f, 0.5f);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0x8c, 'U', 'C'})
+  void aShortStringRunningPastThePickleEndIsAWeightsException(int opcode) throws IOException {
+    // SHORT_BINUNICODE / SHORT_BINSTRING / SHORT_BINBYTES claiming 10 bytes where 1 remains.
+    byte[] pkl = new Pickle().op(opcode, 10, 'a').bytes();
+    Path f = Fixtures.zip(tmp.resolve("short-string.pth"), Map.of("ck/data.pkl", pkl));
+    assertThatThrownBy(() -> TorchCheckpointReader.read(f))
+        .isInstanceOf(WeightsException.class).hasMessageContaining("ck/data.pkl")
+        .hasMessageContaining("truncated");
   }
 
   @Test
