@@ -1,0 +1,104 @@
+package dev.lowlight.data.image;
+
+import dev.lowlight.api.structures.RgbImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Reads and writes image files through an {@link ImageCodec} ({@link ImageIoCodec} by default).
+ * Writes are atomic: the file is encoded into a temporary file in the same folder, flushed and
+ * renamed over the target, so a killed process never leaves a half-written image behind.
+ *
+ * <pre>{@code
+ * RgbImage img = ImageFiles.read(Path.of("in.jpg"));
+ * ImageFiles.write(img, Path.of("out.png"));
+ * ImageFiles.write(img, Path.of("out.jpg"), 0.95f);
+ * }</pre>
+ */
+public final class ImageFiles {
+
+  /** JPEG quality used when none is given. */
+  public static final float DEFAULT_JPEG_QUALITY = 0.95f;
+
+  private static final ImageCodec CODEC = ImageIoCodec.INSTANCE;
+
+  private ImageFiles() {}
+
+  /** The codec in use. */
+  public static ImageCodec codec() {
+    return CODEC;
+  }
+
+  /**
+   * Decodes {@code file}.
+   *
+   * @throws ImageReadException naming the file when it is missing, empty, corrupt or unsupported
+   */
+  public static RgbImage read(Path file) {
+    return CODEC.read(file);
+  }
+
+  /** Whether {@code file} exists and decodes completely (used to resume interrupted runs). */
+  public static boolean isValid(Path file) {
+    try {
+      read(file);
+      return true;
+    } catch (ImageReadException e) {
+      return false;
+    }
+  }
+
+  /** Writes {@code image} in the format named by the extension, JPEG at the default quality. */
+  public static void write(RgbImage image, Path file) {
+    write(image, file, DEFAULT_JPEG_QUALITY);
+  }
+
+  /**
+   * Writes {@code image} atomically in the format named by the extension ({@code .png} lossless,
+   * {@code .jpg}/{@code .jpeg} at {@code jpegQuality} in {@code [0, 1]}), creating parent folders.
+   *
+   * @throws UncheckedIOException naming the file when it cannot be written
+   */
+  public static void write(RgbImage image, Path file, float jpegQuality) {
+    if (!(jpegQuality >= 0 && jpegQuality <= 1)) {
+      throw new IllegalArgumentException("jpegQuality must be in [0, 1], got " + jpegQuality);
+    }
+    ImageFormat format = ImageFormat.of(file);
+    Path target = file.toAbsolutePath();
+    Path dir = target.getParent();
+    Path tmp = null;
+    try {
+      Files.createDirectories(dir);
+      // Not Files.createTempFile: its owner-only permissions would stick to the final image.
+      tmp = dir.resolve("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+      try (OutputStream out = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        CODEC.encode(image, format, jpegQuality, out);
+      }
+      try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      tmp = null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write image " + file + ": " + e.getMessage(), e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // The original failure is what the caller needs to see.
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.lowlight.data.synth;
+
+import dev.lowlight.api.spi.LowLightSynthesizer;
+import dev.lowlight.api.spi.SpiVersion;
+import dev.lowlight.api.spi.SynthesizerProvider;
+
+/**
+ * The {@code maet-release} preset: the pipeline of {@link MaetSynthesizerProvider} (Cui et al.,
+ * ICCV 2021) with the ranges of the authors' released training code, which differ from the paper
+ * ({@link MaetOptions#release()}): no inverse tone curve, darkening d ~ U(0.01, 0.4), and
+ * quantisation by rounding to multiples of q/255 with q ∈ {4, 6, 8} after the noise and before
+ * processing back. Other ranges as in the paper: γ ~ U(2.0, 3.5), g ~ N(0.8, 0.1), r ~ U(1.9,
+ * 2.4), b ~ U(1.5, 1.9), log(shot) ~ U(log 1e-4, log 0.012), log(read) = 2.18·log(shot) + 1.20 +
+ * N(0, 0.26).
+ */
+public final class MaetReleaseSynthesizerProvider implements SynthesizerProvider<MaetOptions> {
+
+  /** The plugin name. */
+  public static final String NAME = "maet-release";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String version() {
+    return SynthVersion.VERSION;
+  }
+
+  @Override
+  public SpiVersion spiVersion() {
+    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
+  }
+
+  @Override
+  public String description() {
+    return "The MAET pipeline with the ranges of the authors' released training code: no tone curve, d ~ U(0.01, 0.4), rounding to q/255";
+  }
+
+  @Override
+  public Class<MaetOptions> optionsType() {
+    return MaetOptions.class;
+  }
+
+  @Override
+  public MaetOptions defaultOptions() {
+    return MaetOptions.release();
+  }
+
+  @Override
+  public LowLightSynthesizer create(MaetOptions options) {
+    return new MaetSynthesizer(NAME, options);
+  }
+}
