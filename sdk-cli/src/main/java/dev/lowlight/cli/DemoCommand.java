@@ -21,11 +21,20 @@ import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.api.spi.DenoiserProvider;
 import dev.lowlight.api.spi.DenoisingBlock;
 import dev.lowlight.api.spi.PluginKind;
+import dev.lowlight.api.spi.SynthesizerProvider;
+import dev.lowlight.api.structures.RgbImage;
+import dev.lowlight.data.coco.CocoDataset;
+import dev.lowlight.data.dataset.LowLightTwin;
+import dev.lowlight.data.dataset.SceneDataset;
+import dev.lowlight.data.image.ImageFiles;
+import dev.lowlight.data.image.PairGrid;
+import dev.lowlight.data.scenes.SceneGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,10 +48,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lowlight demo}: the quickstart. It runs the whole pipeline that exists in this build: it
- * discovers the plugins, builds every denoising block on a feature map, runs it with DJL, exports
- * it to ONNX and runs that with ONNX Runtime, and reports how the two agree. Training on the
- * procedural low-light dataset joins here as the training and export stages land.
+ * {@code lowlight demo}: the quickstart. It runs the pipeline that exists in this build: it
+ * generates the procedural scene dataset, makes its low-light twin with the default synthesizer
+ * and writes a picture of clean/dark pairs, then builds every denoising block on a feature map,
+ * runs it with DJL, exports it to ONNX, runs that with ONNX Runtime and reports how the two agree.
+ * Training, evaluation and the exported detector join here as those stages land.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"The quickstart: run the lowlight pipeline end to end on this machine and print",
@@ -60,6 +70,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--size", defaultValue = "32", description = "Side of the demo feature map (default: ${DEFAULT-VALUE}).")
   int size;
 
+  @Option(names = "--images", defaultValue = "40", description = "Images in the demo dataset (default: ${DEFAULT-VALUE}).")
+  int images;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the dataset and its low-light twin (default: ${DEFAULT-VALUE}).")
+  long seed;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -74,6 +90,7 @@ final class DemoCommand implements Callable<Integer> {
     if (denoisers.isEmpty()) {
       throw new UserError("no denoiser plugins on the classpath; `lowlight plugins` lists what was found");
     }
+    Map<String, Object> data = makeData();
     Map<String, Object> results = new LinkedHashMap<>();
     Shape shape = new Shape(1, channels, size, size);
     try (ProgressBar bar = new ProgressBar("denoisers", denoisers.size());
@@ -84,6 +101,7 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("data", data);
     summary.put("feature_map", shape.toString());
     summary.put("denoisers", results);
     summary.put("seconds", (System.nanoTime() - started) / 1e9);
@@ -96,9 +114,48 @@ final class DemoCommand implements Callable<Integer> {
       Map<String, Object> m = (Map<String, Object>) r;
       out.printf(Locale.ROOT, "%-22s %12.2f %12.2f %14.3g%n", name, m.get("djl_ms"), m.get("ort_ms"), m.get("max_abs_diff"));
     });
+    out.println("clean data:  " + data.get("clean"));
+    out.println("low light:   " + data.get("dark"));
+    out.println("pairs:       " + data.get("pairs"));
     out.println("ONNX models: " + output.toAbsolutePath());
     out.println("summary:     " + file.toAbsolutePath());
     return 0;
+  }
+
+  /** The procedural dataset, its low-light twin and a picture of four pairs. */
+  private Map<String, Object> makeData() throws IOException {
+    Path clean = output.resolve("data/clean");
+    Path dark = output.resolve("data/dark");
+    Path pairs = output.resolve("pairs.png");
+    SceneGenerator generator = SceneGenerator.builder().build();
+    CocoDataset ds;
+    try (ProgressBar bar = new ProgressBar("scenes", images)) {
+      ds = SceneDataset.write(clean, images, seed, generator, (done, total) -> bar.step(1, ""));
+    }
+    @SuppressWarnings("unchecked")
+    SynthesizerProvider<Record> maet = (SynthesizerProvider<Record>) PluginRegistry.load().synthesizer("maet");
+    LowLightTwin.Summary twin;
+    try (ProgressBar bar = new ProgressBar("low light", images)) {
+      twin = LowLightTwin.make(clean.resolve(SceneDataset.ANNOTATIONS), clean.resolve(SceneDataset.IMAGES), dark,
+          new LowLightTwin.Synthesis("maet", maet.defaultOptions(), maet.create(maet.defaultOptions())), seed,
+          Runtime.getRuntime().availableProcessors(), (done, total) -> bar.step(1, ""));
+    }
+    List<RgbImage> c = new ArrayList<>();
+    List<RgbImage> d = new ArrayList<>();
+    for (int i = 0; i < Math.min(4, ds.images().size()); i++) {
+      String name = ds.images().get(i).fileName();
+      c.add(ImageFiles.read(clean.resolve(SceneDataset.IMAGES).resolve(name)));
+      d.add(ImageFiles.read(dark.resolve(SceneDataset.IMAGES).resolve(name)));
+    }
+    PairGrid.write(c, d, pairs);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("images", ds.images().size());
+    m.put("objects", ds.annotations().size());
+    m.put("clean", clean.resolve(SceneDataset.ANNOTATIONS).toAbsolutePath().toString());
+    m.put("dark", dark.resolve(SceneDataset.ANNOTATIONS).toAbsolutePath().toString());
+    m.put("synthesis", twin.sidecar().toAbsolutePath().toString());
+    m.put("pairs", pairs.toAbsolutePath().toString());
+    return m;
   }
 
   private <O extends Record> Map<String, Object> runDenoiser(DenoiserProvider<O> provider, NDManager parent, Shape shape)

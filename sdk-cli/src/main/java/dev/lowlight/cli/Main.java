@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "lowlight", mixinStandardHelpOptions = true, versionProvider = Versions.class,
     description = "Instance segmentation in low light: Mask R-CNN with feature-denoising blocks.",
-    subcommands = {PluginsCommand.class, ConfigCommand.class, DemoCommand.class,
+    subcommands = {PluginsCommand.class, ConfigCommand.class, ScenesCommand.class, SynthCommand.class,
+        EvalCommand.class, BenchCommand.class,
+        DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -2,6 +2,7 @@ package dev.lowlight.data.dataset;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.api.spi.LowLightSynthesizer;
 import dev.lowlight.api.structures.RgbImage;
 import dev.lowlight.data.coco.CocoDataset;
@@ -145,7 +146,7 @@ public final class LowLightTwin {
     }
     Map<String, Object> sidecar = new LinkedHashMap<>();
     sidecar.put("synthesizer", synthesis.name());
-    sidecar.put("options", JSON.convertValue(synthesis.options(), Map.class));
+    sidecar.put("options", ConfigLoader.optionsMap(synthesis.options())); // snake_case, as in configurations
     sidecar.put("seed", seed);
     sidecar.put("image_seed", "splitmix64(seed * 0x9E3779B97F4A7C15 + image_id)");
     sidecar.put("images", entries);

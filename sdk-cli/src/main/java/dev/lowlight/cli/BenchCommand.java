@@ -1,0 +1,82 @@
+package dev.lowlight.cli;
+
+import dev.lowlight.data.synth.SynthBenchmark;
+import dev.lowlight.denoise.bench.DenoiseBenchmark;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code lowlight bench}: benchmarks that report ratios measured in one run on this machine, never
+ * timed tests.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Benchmarks on this machine; each reports its numbers next to a baseline measured in the same run.",
+    subcommands = {BenchCommand.Denoise.class, BenchCommand.Synth.class})
+final class BenchCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "denoise", mixinStandardHelpOptions = true,
+      description = {"Forward and backward time and peak memory of one weighted non-local block at the res3, res4",
+          "and res5 sizes of an input image, next to the time of the ResNet-50 stage it follows."})
+  static final class Denoise implements Runnable {
+    @Option(names = "--height", defaultValue = "800", description = "Input image height (default: ${DEFAULT-VALUE}).")
+    int height;
+
+    @Option(names = "--width", defaultValue = "1067", description = "Input image width (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--iterations", defaultValue = "2", description = "Timed repetitions, median reported (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--budget-mb", defaultValue = "512", description = "Memory budget of the chunked attention (default: ${DEFAULT-VALUE}).")
+    long budgetMb;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      List<DenoiseBenchmark.Row> rows = DenoiseBenchmark.run(height, width, iterations, budgetMb << 20);
+      spec.commandLine().getOut().println(DenoiseBenchmark.table(rows));
+    }
+  }
+
+  @Command(name = "synth", mixinStandardHelpOptions = true,
+      description = "Low-light synthesis throughput in megapixels per second, per preset (JPEG encoding excluded).")
+  static final class Synth implements Runnable {
+    @Option(names = "--preset", description = "One preset (default: all of maet, maet-release, lis, gamma-gaussian).")
+    String preset;
+
+    @Option(names = "--width", defaultValue = "640", description = "Image width (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--height", defaultValue = "480", description = "Image height (default: ${DEFAULT-VALUE}).")
+    int height;
+
+    @Option(names = "--images", defaultValue = "60", description = "Timed images per preset (default: ${DEFAULT-VALUE}).")
+    int images;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      PrintWriter out = spec.commandLine().getOut();
+      List<String> presets = preset == null ? List.of("maet", "maet-release", "lis", "gamma-gaussian") : List.of(preset);
+      out.printf(Locale.ROOT, "%-16s %10s  (%dx%d, %d images, %d cores)%n", "preset", "MP/s", width, height, images,
+          Runtime.getRuntime().availableProcessors());
+      for (String p : presets) {
+        out.printf(Locale.ROOT, "%-16s %10.1f%n", p, SynthBenchmark.megapixelsPerSecond(p, width, height, images));
+      }
+    }
+  }
+}
