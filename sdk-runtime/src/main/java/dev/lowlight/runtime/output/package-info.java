@@ -1,0 +1,2 @@
+/** What to do with detections: COCO results files and overlay PNGs. */
+package dev.lowlight.runtime.output;
