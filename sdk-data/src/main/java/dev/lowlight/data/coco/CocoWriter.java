@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes COCO instance files and results files with Jackson's streaming generator, in the layout
@@ -102,8 +103,18 @@ public final class CocoWriter {
    *     with {@link MaskApi#toRle(Segmentation, int, int)})
    */
   public static void writeResults(List<CocoResult> results, Path file) throws IOException {
+    writeResults(results, Map.of(), file);
+  }
+
+  /**
+   * Writes a results file whose entries also carry the {@code file_name} of their image (an
+   * extra key pycocotools ignores), for predictions on images that have no annotation file.
+   *
+   * @param fileNames file name by image id; images missing from the map get no {@code file_name}
+   */
+  public static void writeResults(List<CocoResult> results, Map<Long, String> fileNames, Path file) throws IOException {
     try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-      writeResults(results, out);
+      writeResults(results, fileNames, out);
     }
   }
 
@@ -116,6 +127,11 @@ public final class CocoWriter {
    * @throws IOException when writing fails
    */
   public static void writeResults(List<CocoResult> results, OutputStream out) throws IOException {
+    writeResults(results, Map.of(), out);
+  }
+
+  private static void writeResults(List<CocoResult> results, Map<Long, String> fileNames, OutputStream out)
+      throws IOException {
     try (JsonGenerator g = generator(out)) {
       g.writeStartArray();
       for (CocoResult r : results) {
@@ -129,6 +145,10 @@ public final class CocoWriter {
         if (r.segmentation() != null) {
           g.writeFieldName("segmentation");
           writeSegmentation(g, r.segmentation(), true);
+        }
+        String fileName = fileNames.get(r.imageId());
+        if (fileName != null) {
+          g.writeStringField("file_name", fileName);
         }
         g.writeEndObject();
       }
