@@ -76,6 +76,7 @@ public final class MaskRcnn {
   private final MultiScaleRoiAlign boxPool;
   private final MultiScaleRoiAlign maskPool;
   private final int roiLevels;
+  private final int[] roiStrides;
   private NDManager manager;
 
   private MaskRcnn(ModelConfig config, PluginRegistry registry) {
@@ -106,6 +107,7 @@ public final class MaskRcnn {
     }
     this.roiLevels = pooled.size();
     int[] strides = pooled.values().stream().mapToInt(ShapeSpec::stride).toArray();
+    this.roiStrides = strides.clone();
     this.boxPool = MultiScaleRoiAlign.fromStrides(config.roiHeads().boxPoolSize(), config.roiHeads().samplingRatio(), strides);
     this.maskPool = MultiScaleRoiAlign.fromStrides(config.roiHeads().maskPoolSize(), config.roiHeads().samplingRatio(),
         strides);
@@ -140,6 +142,34 @@ public final class MaskRcnn {
   /** The backbone (with its denoisers). */
   public Backbone backbone() {
     return backbone;
+  }
+
+  /**
+   * The blocks and fixed settings between the image transform and the post-processing, for code
+   * that lowers the whole model (the ONNX exporter).
+   *
+   * @param backbone the backbone with its denoisers
+   * @param neck the neck
+   * @param rpnHead the RPN head
+   * @param boxHead the box head with its predictor
+   * @param maskHead the mask head with its predictor
+   * @param anchors the anchor generator, one level per neck output
+   * @param roiStrides strides of the neck levels RoIAlign pools from, finest first
+   */
+  public record Parts(Backbone backbone, Neck neck, HeadBlock rpnHead, HeadBlock boxHead, HeadBlock maskHead,
+      AnchorGenerator anchors, int[] roiStrides) {}
+
+  /** The model's parts; the parameters must exist ({@link #initialize} or loaded weights). */
+  public Parts parts() {
+    if (manager == null) {
+      throw new IllegalStateException("call initialize(manager) (or load weights) before exporting the model");
+    }
+    return new Parts(backbone, neck, rpnHead, boxHead, maskHead, anchors, roiStrides.clone());
+  }
+
+  /** The neck (FPN) between the backbone and the heads. */
+  public Neck neck() {
+    return neck;
   }
 
   /** The image transform in front of the network. */
@@ -213,6 +243,76 @@ public final class MaskRcnn {
           (int) logits.getShape().get(2));
     }
   }
+
+  /**
+   * The intermediate outputs of one image, for stage-by-stage comparison with a reference
+   * implementation (the parity tests) and for debugging. Runs the same steps as {@link
+   * #predict(RgbImage)} up to the box head; the box head runs on {@code proposals} when given, so
+   * that its logits can be compared on the reference's proposals.
+   *
+   * @param image the input image (RGB in [0, 1])
+   * @param proposals xyxy boxes in resized-image pixels to run the box head on, or {@code null}
+   *     for the model's own proposals
+   */
+  public Stages stages(RgbImage image, float[] proposals) {
+    if (manager == null) {
+      throw new IllegalStateException("call initialize(manager) (or load weights) before stages");
+    }
+    try (NDManager m = manager.newSubManager()) {
+      DetectionTransform.Prepared p = transform.prepare(image);
+      NDArray x = m.create(p.chw(), new Shape(1, 3, p.paddedHeight(), p.paddedWidth()));
+      ParameterStore ps = new ParameterStore(m, false);
+      NDList levels = neck.forward(ps, backbone.forward(ps, new NDList(x), false), false);
+      NDList rpn = rpnHead.forward(ps, levels, false);
+      List<float[]> features = new ArrayList<>();
+      List<long[]> shapes = new ArrayList<>();
+      int[][] featureSizes = new int[levels.size()][];
+      for (int i = 0; i < levels.size(); i++) {
+        Shape s = levels.get(i).getShape();
+        features.add(levels.get(i).toFloatArray());
+        shapes.add(s.getShape());
+        featureSizes[i] = new int[] {(int) s.get(2), (int) s.get(3)};
+      }
+      List<float[]> objectness = new ArrayList<>();
+      List<float[]> deltas = new ArrayList<>();
+      for (int i = 0; i < rpn.size(); i += 2) {
+        objectness.add(rpn.get(i).toFloatArray());
+        deltas.add(rpn.get(i + 1).toFloatArray());
+      }
+      List<float[]> cellAnchors = anchors.anchors(p.paddedHeight(), p.paddedWidth(), featureSizes);
+      int[][] sizes = {{p.resizedHeight(), p.resizedWidth()}};
+      Detections own = ProposalSelector.inference(config.rpn()).select(rpn, cellAnchors, sizes).get(0);
+      float[] boxes = proposals == null ? own.boxes() : proposals;
+      float[] logits = new float[0];
+      float[] regression = new float[0];
+      if (boxes.length > 0) {
+        NDArray boxFeatures = boxPool.apply(new NDList(levels.subList(0, roiLevels)), List.of(boxes));
+        NDList box = boxHead.forward(ps, new NDList(boxFeatures), false);
+        logits = box.get(0).toFloatArray();
+        regression = box.get(1).toFloatArray();
+      }
+      return new Stages(p, features, shapes, objectness, deltas, own.boxes(), own.scores(), logits, regression);
+    }
+  }
+
+  /**
+   * Intermediate outputs of one image (see {@link #stages}). Arrays are row-major copies on the
+   * host; the batch dimension (1) is kept in {@code featureShapes}.
+   *
+   * @param prepared the transformed image
+   * @param features the neck's levels ({@code 1×C×H×W} each, P2.. then {@code pool})
+   * @param featureShapes the shape of each level
+   * @param objectness the RPN's objectness logits per level ({@code 1×A×H×W})
+   * @param deltas the RPN's box deltas per level ({@code 1×4A×H×W})
+   * @param proposals the selected proposals, xyxy in resized-image pixels
+   * @param proposalScores their objectness probabilities
+   * @param classLogits the box predictor's class logits ({@code R×numClasses}) for the proposals
+   *     the box head ran on
+   * @param boxRegression the box predictor's deltas ({@code R×4·numClasses})
+   */
+  public record Stages(DetectionTransform.Prepared prepared, List<float[]> features, List<long[]> featureShapes,
+      List<float[]> objectness, List<float[]> deltas, float[] proposals, float[] proposalScores,
+      float[] classLogits, float[] boxRegression) {}
 
   /** Eager inference on several images, one after the other. */
   public List<Predictions> predict(List<RgbImage> images) {

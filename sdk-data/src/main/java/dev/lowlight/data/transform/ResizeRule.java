@@ -19,9 +19,9 @@ public record ResizeRule(int minSize, int maxSize) {
 
   /** The scale applied to an image of {@code height × width}. */
   public double scale(int height, int width) {
-    double shorter = Math.min(height, width);
-    double longer = Math.max(height, width);
-    return Math.min(minSize / shorter, maxSize / longer);
+    float shorter = Math.min(height, width);
+    float longer = Math.max(height, width);
+    return Math.min((1f / shorter) * minSize, (1f / longer) * maxSize);
   }
 
   /** The resized {@code {height, width}}; never below 1 pixel. */
