@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks on this machine; each reports its numbers next to a baseline measured in the same run.",
-    subcommands = {BenchCommand.Denoise.class, BenchCommand.Synth.class})
+    subcommands = {BenchCommand.Denoise.class, BenchCommand.Synth.class, BenchCommand.Infer.class})
 final class BenchCommand implements Runnable {
 
   @Spec CommandSpec spec;
@@ -77,6 +77,70 @@ final class BenchCommand implements Runnable {
       for (String p : presets) {
         out.printf(Locale.ROOT, "%-16s %10.1f%n", p, SynthBenchmark.megapixelsPerSecond(p, width, height, images));
       }
+    }
+  }
+
+  @Command(name = "infer", mixinStandardHelpOptions = true,
+      description = {"Inference latency: an exported model on ONNX Runtime (p50/p95, images/s) and/or, with --eager,",
+          "DJL eager inference of a model configuration (default R50-FPN) next to its backbone body alone."})
+  static final class Infer implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--model", description = "The exported model.onnx to time on ONNX Runtime.")
+    java.nio.file.Path model;
+
+    @Option(names = "--eager", description = "Also time DJL eager inference (random weights) of --config.")
+    boolean eager;
+
+    @Option(names = "--config", description = "Model configuration for --eager (default: torchvision's maskrcnn_resnet50_fpn).")
+    java.nio.file.Path config;
+
+    @Option(names = "--image", description = "An image to predict on (default: a synthetic image of --height x --width).")
+    java.nio.file.Path image;
+
+    @Option(names = "--height", defaultValue = "800", description = "Synthetic image height (default: ${DEFAULT-VALUE}).")
+    int height;
+
+    @Option(names = "--width", defaultValue = "1067", description = "Synthetic image width (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed predictions first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--runs", defaultValue = "20", description = "Timed predictions (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Concurrent callers (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--intra-op-threads", defaultValue = "2", description = "ONNX Runtime threads per prediction (default: ${DEFAULT-VALUE}).")
+    int intraOp;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda[:N] or auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      if (model == null && !eager) {
+        throw new UserError("give --model model.onnx, --eager, or both");
+      }
+      if (eager) {
+        var cfg = config == null ? dev.lowlight.api.config.ModelConfig.defaults()
+            : dev.lowlight.api.config.ConfigLoader.load(config);
+        spec.commandLine().getOut().println(
+            dev.lowlight.model.bench.InferBenchmark.run(cfg, height, width, warmup, runs).describe());
+      }
+      if (model == null) {
+        return 0;
+      }
+      if (!java.nio.file.Files.isRegularFile(model)) {
+        throw new UserError(model + ": no such model file");
+      }
+      var options = dev.lowlight.runtime.PredictorOptions.builder().optDevice(device).optIntraOpThreads(intraOp).build();
+      var result = dev.lowlight.runtime.bench.RuntimeBenchmark.run(new dev.lowlight.runtime.bench.RuntimeBenchmark.Config(
+          model, image, height, width, warmup, runs, threads, true, options));
+      spec.commandLine().getOut().println(result.format());
+      return 0;
     }
   }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lowlight", mixinStandardHelpOptions = true, versionProvider = Versions.class,
     description = "Instance segmentation in low light: Mask R-CNN with feature-denoising blocks.",
     subcommands = {PluginsCommand.class, ConfigCommand.class, ScenesCommand.class, SynthCommand.class,
-        EvalCommand.class, BenchCommand.class,
+        ImportCommand.class, PredictCommand.class, EvalCommand.class, InspectCommand.class, BenchCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

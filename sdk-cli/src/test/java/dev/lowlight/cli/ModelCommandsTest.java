@@ -1,0 +1,88 @@
+package dev.lowlight.cli;
+
+import static dev.lowlight.cli.CliTest.lowlight;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lowlight.api.config.ConfigLoader;
+import dev.lowlight.model.MaskRcnn;
+import dev.lowlight.model.io.ModelDirectory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelCommandsTest {
+
+  static final String SMALL = """
+      num_classes: 4
+      class_names: [disc, ring, star]
+      backbone: {name: resnet18}
+      denoise: {name: weighted-non-local, stages: [res5]}
+      neck: {name: fpn, options: {out_channels: 32}}
+      transform: {min_size: 96, max_size: 128}
+      roi_heads:
+        score_thresh: 0.0
+        box_head: {name: two-mlp, options: {representation_size: 64}}
+        mask_head: {name: mask-rcnn-conv, options: {layers: [16, 16], dim_reduced: 16}}
+      """;
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void saveAModel() throws Exception {
+    try (NDManager m = NDManager.newBaseManager()) {
+      MaskRcnn model = MaskRcnn.builder().setConfig(ConfigLoader.parse(SMALL, true)).build().initialize(m);
+      ModelDirectory.save(model, dir.resolve("model"));
+    }
+    lowlight("scenes", "--output", dir.resolve("data").toString(), "--count", "2", "--width", "80", "--height", "64");
+  }
+
+  @Test
+  void predictEagerlyWritesCocoResultsWithFileNamesAndOverlays() throws Exception {
+    CliTest.Run r = lowlight("predict", "--model", dir.resolve("model").toString(), "--input",
+        dir.resolve("data/images").toString(), "--output", dir.resolve("out").toString(), "--overlay");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode results = new ObjectMapper().readTree(dir.resolve("out/predictions.json").toFile());
+    assertThat(results.isArray()).isTrue();
+    for (JsonNode d : results) {
+      assertThat(d.get("image_id").asLong()).isBetween(1L, 2L);
+      assertThat(d.get("file_name").asText()).matches("00000[12]\\.png");
+      assertThat(d.get("segmentation").get("counts").isTextual()).isTrue();
+    }
+    assertThat(dir.resolve("out/000001.png")).isNotEmptyFile();
+  }
+
+  @Test
+  void predictOnADatasetWhoseCategoriesDifferFailsListingBoth() {
+    CliTest.Run r = lowlight("predict", "--model", dir.resolve("model").toString(), "--input",
+        dir.resolve("data/images/000001.png").toString(), "--output", dir.resolve("out2").toString(), "--ann",
+        dir.resolve("data/annotations.json").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("not in the model:", "Model classes: [disc, ring, star]", "--category-map");
+  }
+
+  @Test
+  void inspectShowsPluginsParameterCountsAndDenoiserWeight() {
+    CliTest.Run r = lowlight("inspect", "--model", dir.resolve("model").toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("resnet18", "weighted-non-local", "backbone.denoise", "roi_heads")
+        .contains("backbone.denoise.res5.w = 0.000000");
+  }
+
+  @Test
+  void missingModelAndBrokenCheckpointGiveOneLineErrors() throws Exception {
+    CliTest.Run r = lowlight("predict", "--model", dir.resolve("nope").toString(), "--input", "x.png", "--output",
+        dir.resolve("o").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("nope: no such model");
+    Path bad = dir.resolve("bad.pth");
+    Files.write(bad, new byte[] {0x50, 0x4b, 3, 4, 1, 2});
+    CliTest.Run i = lowlight("import", "--torchvision", bad.toString(), "--output", dir.resolve("imp").toString());
+    assertThat(i.exit()).isEqualTo(2);
+    assertThat(i.err()).startsWith("lowlight: error: ").contains("bad.pth").doesNotContain("\tat ");
+  }
+}
