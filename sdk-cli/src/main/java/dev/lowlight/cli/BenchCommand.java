@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks on this machine; each reports its numbers next to a baseline measured in the same run.",
-    subcommands = {BenchCommand.Denoise.class, BenchCommand.Synth.class, BenchCommand.Infer.class})
+    subcommands = {BenchCommand.Denoise.class, BenchCommand.Synth.class, BenchCommand.Data.class,
+        BenchCommand.Infer.class})
 final class BenchCommand implements Runnable {
 
   @Spec CommandSpec spec;
@@ -77,6 +78,19 @@ final class BenchCommand implements Runnable {
       for (String p : presets) {
         out.printf(Locale.ROOT, "%-16s %10.1f%n", p, SynthBenchmark.megapixelsPerSecond(p, width, height, images));
       }
+    }
+  }
+
+  @Command(name = "data", mixinStandardHelpOptions = true,
+      description = {"Images per second decoding 640x480 JPEGs with OpenCV and with ImageIO, on one thread and all",
+          "cores, and the training loader's batches per second."})
+  static final class Data implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().getOut().print(dev.lowlight.data.loading.bench.DataBenchmark.table(
+          dev.lowlight.data.loading.bench.DataBenchmark.run(dev.lowlight.data.loading.bench.DataBenchmark.Settings.defaults())));
     }
   }
 
