@@ -1,5 +1,7 @@
 package dev.lowlight.backbones;
 
+import dev.lowlight.api.testing.FixtureRandom;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;

@@ -1,5 +1,7 @@
 package dev.lowlight.model.parity;
 
+import dev.lowlight.api.testing.FixtureRandom;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowlight.api.structures.RgbImage;

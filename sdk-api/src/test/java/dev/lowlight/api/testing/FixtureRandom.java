@@ -1,4 +1,4 @@
-package dev.lowlight.backbones;
+package dev.lowlight.api.testing;
 
 import java.nio.charset.StandardCharsets;
 
@@ -6,21 +6,22 @@ import java.nio.charset.StandardCharsets;
  * The deterministic generator of {@code tools/fixtures/make_backbone_fixtures.py}, bit for bit:
  * splitmix64 seeded per tensor by FNV-1a of its name, top 24 bits to a float in [-1, 1), scaled by
  * the tensor's role. Both sides use integer arithmetic, so the weights need not be committed.
+ * Shared through the sdk-api test-jar by every module whose parity fixtures use it.
  */
-final class FixtureRandom {
+public final class FixtureRandom {
 
-  static final long BASE_SEED = 20250214L;
+  public static final long BASE_SEED = 20250214L;
   private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
   private FixtureRandom() {}
 
-  static long mix(long z) {
+  public static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
   }
 
-  static long fnv1a64(String text) {
+  public static long fnv1a64(String text) {
     long h = 0xCBF29CE484222325L;
     for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
       h = (h ^ (b & 0xff)) * 0x100000001B3L;
@@ -29,7 +30,7 @@ final class FixtureRandom {
   }
 
   /** {@code n} values in [-1, 1) for the tensor {@code name}, in double precision as in Python. */
-  static double[] uniform(String name, int n) {
+  public static double[] uniform(String name, int n) {
     long state = mix(BASE_SEED ^ fnv1a64(name));
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {
@@ -41,7 +42,7 @@ final class FixtureRandom {
   }
 
   /** The tensor {@code name} of shape {@code shape}, scaled as the Python script does. */
-  static float[] fill(String name, long[] shape) {
+  public static float[] fill(String name, long[] shape) {
     int n = 1;
     for (long d : shape) {
       n *= (int) d;
