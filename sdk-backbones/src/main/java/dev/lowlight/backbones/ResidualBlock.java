@@ -1,5 +1,7 @@
 package dev.lowlight.backbones;
 
+import dev.lowlight.api.nn.NamedSequential;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;

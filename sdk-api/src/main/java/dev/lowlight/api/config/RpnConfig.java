@@ -1,5 +1,6 @@
 package dev.lowlight.api.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +23,8 @@ import java.util.Map;
  * @param scoreThresh proposals with lower objectness probability are dropped
  */
 public record RpnConfig(PluginRef head, List<List<Integer>> anchorSizes, List<Double> aspectRatios,
-    int preNmsTopNTrain, int preNmsTopNTest, int postNmsTopNTrain, int postNmsTopNTest,
+    @JsonProperty("pre_nms_top_n_train") int preNmsTopNTrain, @JsonProperty("pre_nms_top_n_test") int preNmsTopNTest,
+    @JsonProperty("post_nms_top_n_train") int postNmsTopNTrain, @JsonProperty("post_nms_top_n_test") int postNmsTopNTest,
     double nmsThresh, double fgIouThresh, double bgIouThresh, int batchSizePerImage,
     double positiveFraction, double scoreThresh) {
 

@@ -134,6 +134,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void keysAreTorchvisionsSpelling() {
+    String yaml = ConfigLoader.toYaml(ModelConfig.defaults());
+    assertThat(yaml).contains("pre_nms_top_n_train: 2000", "post_nms_top_n_test: 1000", "box_pool_size: 7",
+        "detections_per_img: 100", "ims_per_batch: 2");
+    assertThat(ConfigLoader.parse("rpn: {pre_nms_top_n_test: 500}", true).rpn().preNmsTopNTest()).isEqualTo(500);
+  }
+
+  @Test
   void stagesDefaultToRes3ToRes5() {
     assertThat(ConfigLoader.parse("denoise: {name: x}", true).denoise().stages())
         .isEqualTo(List.of("res3", "res4", "res5"));

@@ -12,8 +12,8 @@ import dev.lowlight.api.onnx.OnnxScope;
 import dev.lowlight.api.spi.HeadBlock;
 import dev.lowlight.heads.ops.Flatten;
 import dev.lowlight.heads.ops.NamedParallel;
-import dev.lowlight.heads.ops.NamedSequential;
-import dev.lowlight.heads.ops.Relu;
+import dev.lowlight.api.nn.NamedSequential;
+import dev.lowlight.api.nn.Relu;
 import java.util.List;
 
 /**

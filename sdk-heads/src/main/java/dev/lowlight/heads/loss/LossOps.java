@@ -36,13 +36,22 @@ final class LossOps {
 
   /** Rows {@code index} of {@code a} (along axis 0), differentiable with respect to {@code a}. */
   static NDArray rows(NDManager manager, NDArray a, long[] index) {
-    NDArray idx = manager.create(index).toDevice(a.getDevice(), false);
+    NDArray idx = owned(manager.create(index)).toDevice(a.getDevice(), false);
     return a.get(new NDIndex("{}", idx));
   }
 
   /** A float array on the device of {@code like}. */
   static NDArray floats(NDManager manager, float[] values, Shape shape, NDArray like) {
-    return manager.create(values, shape).toType(like.getDataType(), false).toDevice(like.getDevice(), false);
+    return owned(manager.create(values, shape)).toType(like.getDataType(), false).toDevice(like.getDevice(), false);
+  }
+
+  /**
+   * A copy of {@code a} in engine-owned memory. On the CPU, PyTorch arrays made from Java data
+   * point into a Java buffer that is freed once the array is closed and collected; autograd keeps
+   * indices and targets for the backward pass, which runs after the scopes here have closed.
+   */
+  static NDArray owned(NDArray a) {
+    return a.getDevice().isGpu() ? a : a.duplicate();
   }
 
   /**

@@ -11,8 +11,8 @@ import dev.lowlight.api.nn.Conv2d;
 import dev.lowlight.api.nn.ConvTranspose2d;
 import dev.lowlight.api.onnx.OnnxScope;
 import dev.lowlight.api.spi.HeadBlock;
-import dev.lowlight.heads.ops.NamedSequential;
-import dev.lowlight.heads.ops.Relu;
+import dev.lowlight.api.nn.NamedSequential;
+import dev.lowlight.api.nn.Relu;
 import java.util.ArrayList;
 import java.util.List;
 

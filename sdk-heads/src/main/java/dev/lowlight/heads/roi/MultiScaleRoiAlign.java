@@ -144,7 +144,7 @@ public final class MultiScaleRoiAlign {
       }
       NDArray stacked = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
       // back to box order: row i of the result is row order[i] of the level-sorted stack
-      out = stacked.get(new NDIndex("{}", sub.create(order).toDevice(stacked.getDevice(), false)));
+      out = stacked.get(new NDIndex("{}", sub.create(order).duplicate().toDevice(stacked.getDevice(), false)));
       out.attach(parent);
       return out;
     }

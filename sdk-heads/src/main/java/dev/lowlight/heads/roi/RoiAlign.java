@@ -123,8 +123,9 @@ public record RoiAlign(int outH, int outW, float spatialScale, int samplingRatio
         }
       }
     }
-    NDArray idx = sub.create(index).toDevice(features.getDevice(), false);
-    NDArray wt = sub.create(weight, new Shape(index.length, 1)).toType(features.getDataType(), false)
+    // duplicate(): engine-owned copies, which autograd may keep after this scope closes (see LossOps.owned)
+    NDArray idx = sub.create(index).duplicate().toDevice(features.getDevice(), false);
+    NDArray wt = sub.create(weight, new Shape(index.length, 1)).duplicate().toType(features.getDataType(), false)
         .toDevice(features.getDevice(), false);
     NDArray gathered = table.get(new NDIndex("{}", idx)).mul(wt);
     return gathered.reshape(count, outH, outW, width, c).sum(new int[] {3}).transpose(0, 3, 1, 2);

@@ -1,4 +1,4 @@
-package dev.lowlight.heads.ops;
+package dev.lowlight.api.nn;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;

@@ -1,4 +1,4 @@
-package dev.lowlight.heads.ops;
+package dev.lowlight.api.nn;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,7 +9,6 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-import dev.lowlight.api.nn.TorchNames;
 import dev.lowlight.api.onnx.OnnxLowerable;
 import dev.lowlight.api.onnx.OnnxScope;
 import java.util.List;
@@ -24,6 +23,11 @@ import java.util.List;
  * }</pre>
  */
 public final class NamedSequential extends AbstractBlock implements OnnxLowerable {
+
+  /** Appends {@code block} under the next index ({@code "0"}, {@code "1"}, ...), as {@code nn.Sequential} names it. */
+  public NamedSequential add(Block block) {
+    return add(Integer.toString(children.size()), block);
+  }
 
   /** Adds {@code block} under {@code name}; the block must also be {@link OnnxLowerable}. */
   public NamedSequential add(String name, Block block) {
