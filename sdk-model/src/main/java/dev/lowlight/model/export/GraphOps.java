@@ -1,0 +1,132 @@
+package dev.lowlight.model.export;
+
+import ai.onnx.proto.OnnxMl;
+import dev.lowlight.api.onnx.OnnxScope;
+import dev.lowlight.api.onnx.OnnxTensors;
+
+/**
+ * Short forms of the ONNX operators the detection graph is written with, over one {@link
+ * OnnxScope}. Scalars made by {@link #f} and {@link #l} are rank 0, so they broadcast against
+ * anything.
+ */
+final class GraphOps {
+
+  static final int FLOAT = OnnxMl.TensorProto.DataType.FLOAT_VALUE;
+  static final int INT64 = OnnxMl.TensorProto.DataType.INT64_VALUE;
+  static final int DOUBLE = OnnxMl.TensorProto.DataType.DOUBLE_VALUE;
+
+  final OnnxScope s;
+
+  GraphOps(OnnxScope scope) {
+    this.s = scope;
+  }
+
+  String op(String type, String... inputs) {
+    return s.node(type).input(inputs).output();
+  }
+
+  /** A rank-0 float constant. */
+  String f(float v) {
+    return s.scalar(v);
+  }
+
+  /** A rank-0 int64 constant. */
+  String l(long v) {
+    return s.scalar(v);
+  }
+
+  /** A 1-D int64 constant. */
+  String longs(long... v) {
+    return s.longs(v);
+  }
+
+  String add(String a, String b) {
+    return op("Add", a, b);
+  }
+
+  String sub(String a, String b) {
+    return op("Sub", a, b);
+  }
+
+  String mul(String a, String b) {
+    return op("Mul", a, b);
+  }
+
+  String div(String a, String b) {
+    return op("Div", a, b);
+  }
+
+  String min(String a, String b) {
+    return op("Min", a, b);
+  }
+
+  String max(String a, String b) {
+    return op("Max", a, b);
+  }
+
+  String shape(String x) {
+    return op("Shape", x);
+  }
+
+  String cast(String x, int to) {
+    return s.node("Cast").input(x).attr("to", (long) to).output();
+  }
+
+  /** {@code x[start:end]} along {@code axis}. */
+  String slice(String x, long start, long end, long axis) {
+    return op("Slice", x, longs(start), longs(end), longs(axis));
+  }
+
+  String gather(String x, String indices, long axis) {
+    return s.node("Gather").input(x, indices).attr("axis", axis).output();
+  }
+
+  /** Element {@code i} of a 1-D tensor, as a rank-0 tensor. */
+  String at(String x, long i) {
+    return gather(x, l(i), 0);
+  }
+
+  String reshape(String x, long... shape) {
+    return op("Reshape", x, longs(shape));
+  }
+
+  /** A 1-D view of {@code x}. */
+  String flat(String x) {
+    return reshape(x, -1);
+  }
+
+  String unsqueeze(String x, long... axes) {
+    return op("Unsqueeze", x, longs(axes));
+  }
+
+  String transpose(String x, long... perm) {
+    return s.node("Transpose").input(x).attr("perm", perm).output();
+  }
+
+  String concat(long axis, String... xs) {
+    return s.node("Concat").input(xs).attr("axis", axis).output();
+  }
+
+  /** {@code [0, 1, ..., n-1]} for a rank-0 int64 {@code n}. */
+  String range(String n) {
+    return op("Range", l(0), n, l(1));
+  }
+
+  /** A tensor of {@code shape} (1-D int64) filled with the int64 {@code value}. */
+  String fillLong(String shape, long value) {
+    return s.node("ConstantOfShape").input(shape).attr("value", OnnxTensors.longs("value", new long[] {value}, 1))
+        .output();
+  }
+
+  /** The indices where a 1-D boolean tensor is true, as a 1-D int64 tensor. */
+  String where(String condition) {
+    return flat(op("NonZero", condition));
+  }
+
+  /** The first {@code min(k, n)} values of the 1-D {@code x} by descending value: {values, indices}. */
+  String[] topK(String x, long k) {
+    String count = min(shape(x), longs(k));
+    var out = s.node("TopK").input(x, count).attr("axis", 0L).attr("largest", 1L).attr("sorted", 1L).outputs(2);
+    return new String[] {out.get(0), out.get(1)};
+  }
+}
