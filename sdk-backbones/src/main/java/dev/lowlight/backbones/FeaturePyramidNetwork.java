@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.lowlight.api.nn.Conv2d;
 import dev.lowlight.api.nn.MaxPool2d;
+import dev.lowlight.api.nn.TorchInit;
 import dev.lowlight.api.onnx.OnnxScope;
 import dev.lowlight.api.spi.Neck;
 import dev.lowlight.api.structures.ShapeSpec;
@@ -46,8 +47,11 @@ public final class FeaturePyramidNetwork extends AbstractBlock implements Neck {
     int i = 0;
     int lastStride = 1;
     for (ShapeSpec s : b.inputShape.values()) {
-      Conv2d lateral = Layers.conv(s.channels(), outChannels, 1, 1, 0, true);
-      Conv2d output = Layers.conv(outChannels, outChannels, 3, 1, 1, true);
+      // torchvision's FPN: kaiming_uniform_(a=1), bias 0.
+      Conv2d lateral = Conv2d.builder().setInChannels(s.channels()).setOutChannels(outChannels).setKernel(1)
+          .optWeightInit(TorchInit.kaimingUniform(s.channels(), 1)).optBiasInit(TorchInit.constant(0)).build();
+      Conv2d output = Conv2d.builder().setInChannels(outChannels).setOutChannels(outChannels).setKernel(3).optPadding(1)
+          .optWeightInit(TorchInit.kaimingUniform(9L * outChannels, 1)).optBiasInit(TorchInit.constant(0)).build();
       innerBlocks.add(lateral);
       layerBlocks.add(output);
       inner.add(lateral);

@@ -32,6 +32,12 @@ final class Layers {
     return scope.node("Relu").input(x).output();
   }
 
+  /**
+   * A ResNet convolution with PyTorch's default initialisation. Not torchvision's ResNet He
+   * initialisation: that assumes batch norms that normalise, and the default frozen batch norm
+   * starts as the identity, so He-initialised activations grow through every block until the
+   * losses overflow when training from scratch.
+   */
   static Conv2d conv(int in, int out, int kernel, int stride, int padding, boolean bias) {
     return Conv2d.builder().setInChannels(in).setOutChannels(out).setKernel(kernel).optStride(stride)
         .optPadding(padding).optBias(bias).build();

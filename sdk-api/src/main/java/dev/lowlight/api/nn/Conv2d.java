@@ -40,9 +40,11 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
     this.dilation = b.dilation;
     this.groups = b.groups;
     this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
+        .optInitializer(b.weightInit != null ? b.weightInit : TorchInit.pytorchDefault((long) (b.inChannels / b.groups) * b.kernel * b.kernel))
         .optShape(new Shape(outChannels, inChannels / groups, kernel, kernel)).build());
     this.bias = b.bias
         ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
+            .optInitializer(b.biasInit != null ? b.biasInit : TorchInit.pytorchDefault((long) (b.inChannels / b.groups) * b.kernel * b.kernel))
             .optShape(new Shape(outChannels)).build())
         : null;
   }
@@ -113,6 +115,8 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
     private int dilation = 1;
     private int groups = 1;
     private boolean bias = true;
+    private ai.djl.training.initializer.Initializer weightInit;
+    private ai.djl.training.initializer.Initializer biasInit;
 
     Builder() {}
 
@@ -150,6 +154,18 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
 
     public Builder optGroups(int v) {
       groups = v;
+      return this;
+    }
+
+    /** The weight's initialisation (default: PyTorch's, see {@link TorchInit#pytorchDefault}). */
+    public Builder optWeightInit(ai.djl.training.initializer.Initializer v) {
+      weightInit = v;
+      return this;
+    }
+
+    /** The bias's initialisation (default: PyTorch's, see {@link TorchInit#pytorchDefault}). */
+    public Builder optBiasInit(ai.djl.training.initializer.Initializer v) {
+      biasInit = v;
       return this;
     }
 

@@ -39,9 +39,11 @@ public final class ConvTranspose2d extends AbstractBlock implements OnnxLowerabl
     this.stride = b.stride;
     this.padding = b.padding;
     this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
+        .optInitializer(b.weightInit != null ? b.weightInit : TorchInit.pytorchDefault((long) b.outChannels * b.kernel * b.kernel))
         .optShape(new Shape(inChannels, outChannels, kernel, kernel)).build());
     this.bias = b.bias
         ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
+            .optInitializer(b.biasInit != null ? b.biasInit : TorchInit.pytorchDefault((long) b.outChannels * b.kernel * b.kernel))
             .optShape(new Shape(outChannels)).build())
         : null;
   }
@@ -148,6 +150,8 @@ public final class ConvTranspose2d extends AbstractBlock implements OnnxLowerabl
     private int stride = 1;
     private int padding = 0;
     private boolean bias = true;
+    private ai.djl.training.initializer.Initializer weightInit;
+    private ai.djl.training.initializer.Initializer biasInit;
 
     Builder() {}
 
@@ -175,6 +179,18 @@ public final class ConvTranspose2d extends AbstractBlock implements OnnxLowerabl
     /** Symmetric padding removed from every side of the output, below the kernel size. */
     public Builder optPadding(int v) {
       padding = v;
+      return this;
+    }
+
+    /** The weight's initialisation (default: PyTorch's, see {@link TorchInit#pytorchDefault}). */
+    public Builder optWeightInit(ai.djl.training.initializer.Initializer v) {
+      weightInit = v;
+      return this;
+    }
+
+    /** The bias's initialisation (default: PyTorch's, see {@link TorchInit#pytorchDefault}). */
+    public Builder optBiasInit(ai.djl.training.initializer.Initializer v) {
+      biasInit = v;
       return this;
     }
 

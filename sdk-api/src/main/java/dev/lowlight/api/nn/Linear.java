@@ -31,9 +31,11 @@ public final class Linear extends AbstractBlock implements OnnxLowerable {
     this.inFeatures = b.inFeatures;
     this.outFeatures = b.outFeatures;
     this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
+        .optInitializer(b.weightInit != null ? b.weightInit : TorchInit.pytorchDefault(b.inFeatures))
         .optShape(new Shape(outFeatures, inFeatures)).build());
     this.bias = b.bias
         ? addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
+            .optInitializer(b.biasInit != null ? b.biasInit : TorchInit.pytorchDefault(b.inFeatures))
             .optShape(new Shape(outFeatures)).build())
         : null;
   }
@@ -104,6 +106,8 @@ public final class Linear extends AbstractBlock implements OnnxLowerable {
     private int inFeatures = -1;
     private int outFeatures = -1;
     private boolean bias = true;
+    private ai.djl.training.initializer.Initializer weightInit;
+    private ai.djl.training.initializer.Initializer biasInit;
 
     Builder() {}
 
@@ -116,6 +120,18 @@ public final class Linear extends AbstractBlock implements OnnxLowerable {
     /** Features of the output's last axis, at least 1. */
     public Builder setOutFeatures(int v) {
       outFeatures = v;
+      return this;
+    }
+
+    /** The weight's initialisation (default: PyTorch's, see {@link TorchInit#pytorchDefault}). */
+    public Builder optWeightInit(ai.djl.training.initializer.Initializer v) {
+      weightInit = v;
+      return this;
+    }
+
+    /** The bias's initialisation (default: PyTorch's, see {@link TorchInit#pytorchDefault}). */
+    public Builder optBiasInit(ai.djl.training.initializer.Initializer v) {
+      biasInit = v;
       return this;
     }
 

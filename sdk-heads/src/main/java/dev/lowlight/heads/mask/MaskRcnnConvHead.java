@@ -13,6 +13,7 @@ import dev.lowlight.api.onnx.OnnxScope;
 import dev.lowlight.api.spi.HeadBlock;
 import dev.lowlight.api.nn.NamedSequential;
 import dev.lowlight.api.nn.Relu;
+import dev.lowlight.api.nn.TorchInit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,17 +43,20 @@ public final class MaskRcnnConvHead extends AbstractBlock implements HeadBlock {
       int out = b.layers.get(i);
       head.add(String.valueOf(i), new NamedSequential()
           .add("0", Conv2d.builder().setInChannels(in).setOutChannels(out).setKernel(3).optPadding(b.dilation)
-              .optDilation(b.dilation).build())
+              .optDilation(b.dilation).optWeightInit(TorchInit.kaimingNormalFanOut(9L * out))
+              .optBiasInit(TorchInit.constant(0)).build())
           .add("1", new Relu()));
       in = out;
     }
+    // torchvision's MaskRCNNHeads and MaskRCNNPredictor: kaiming_normal_(fan_out, relu), bias 0.
     this.maskHead = addChildBlock("mask_head", head);
     this.maskPredictor = addChildBlock("mask_predictor", new NamedSequential()
         .add("conv5_mask", ConvTranspose2d.builder().setInChannels(in).setOutChannels(b.dimReduced).setKernel(2)
-            .optStride(2).build())
+            .optStride(2).optWeightInit(TorchInit.kaimingNormalFanOut(4L * b.dimReduced))
+            .optBiasInit(TorchInit.constant(0)).build())
         .add("relu", new Relu())
         .add("mask_fcn_logits", Conv2d.builder().setInChannels(b.dimReduced).setOutChannels(numClasses).setKernel(1)
-            .build()));
+            .optWeightInit(TorchInit.kaimingNormalFanOut(numClasses)).optBiasInit(TorchInit.constant(0)).build()));
   }
 
   /** A new builder. */

@@ -13,6 +13,7 @@ import dev.lowlight.api.onnx.OnnxScope;
 import dev.lowlight.api.spi.HeadBlock;
 import dev.lowlight.api.nn.NamedSequential;
 import dev.lowlight.api.nn.Relu;
+import dev.lowlight.api.nn.TorchInit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,14 +42,17 @@ public final class RpnHead extends AbstractBlock implements HeadBlock {
     for (int i = 0; i < b.convDepth; i++) {
       convs.add(String.valueOf(i), new NamedSequential()
           .add("0", Conv2d.builder().setInChannels(b.inChannels).setOutChannels(b.inChannels).setKernel(3)
-              .optPadding(1).build())
+              .optPadding(1).optWeightInit(TorchInit.normal(0.01)).optBiasInit(TorchInit.constant(0)).build())
           .add("1", new Relu()));
     }
+    // torchvision's RPNHead: every conv N(0, 0.01), bias 0, so objectness starts near 0.5.
     this.conv = addChildBlock("conv", convs);
     this.clsLogits = addChildBlock("cls_logits",
-        Conv2d.builder().setInChannels(b.inChannels).setOutChannels(numAnchors).setKernel(1).build());
+        Conv2d.builder().setInChannels(b.inChannels).setOutChannels(numAnchors).setKernel(1)
+            .optWeightInit(TorchInit.normal(0.01)).optBiasInit(TorchInit.constant(0)).build());
     this.bboxPred = addChildBlock("bbox_pred",
-        Conv2d.builder().setInChannels(b.inChannels).setOutChannels(4 * numAnchors).setKernel(1).build());
+        Conv2d.builder().setInChannels(b.inChannels).setOutChannels(4 * numAnchors).setKernel(1)
+            .optWeightInit(TorchInit.normal(0.01)).optBiasInit(TorchInit.constant(0)).build());
   }
 
   /** A new builder. */
