@@ -2,36 +2,36 @@ package dev.lowlight.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lowlight.api.config.ConfigLoader;
-import dev.lowlight.api.onnx.Dim;
-import dev.lowlight.api.onnx.OnnxGraphBuilder;
-import dev.lowlight.api.onnx.OnnxType;
-import dev.lowlight.api.registry.PluginDescriptor;
+import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.registry.PluginRegistry;
-import dev.lowlight.api.spi.DenoiserProvider;
-import dev.lowlight.api.spi.DenoisingBlock;
-import dev.lowlight.api.spi.PluginKind;
 import dev.lowlight.api.spi.SynthesizerProvider;
 import dev.lowlight.api.structures.RgbImage;
 import dev.lowlight.data.coco.CocoDataset;
+import dev.lowlight.data.coco.CocoReader;
 import dev.lowlight.data.dataset.LowLightTwin;
 import dev.lowlight.data.dataset.SceneDataset;
 import dev.lowlight.data.image.ImageFiles;
 import dev.lowlight.data.image.PairGrid;
+import dev.lowlight.data.loading.CocoLoader;
+import dev.lowlight.data.scenes.Category;
 import dev.lowlight.data.scenes.SceneGenerator;
+import dev.lowlight.model.MaskRcnn;
+import dev.lowlight.model.export.ExportOptions;
+import dev.lowlight.model.export.ExportResult;
+import dev.lowlight.model.export.OnnxExporter;
+import dev.lowlight.runtime.Detections;
+import dev.lowlight.runtime.LowlightPredictor;
+import dev.lowlight.runtime.output.Overlay;
+import dev.lowlight.train.NonFiniteLossException;
+import dev.lowlight.train.Trainer;
+import dev.lowlight.train.TrainingReport;
+import dev.lowlight.train.Validator;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -48,155 +49,195 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lowlight demo}: the quickstart. It runs the pipeline that exists in this build: it
- * generates the procedural scene dataset, makes its low-light twin with the default synthesizer
- * and writes a picture of clean/dark pairs, then builds every denoising block on a feature map,
- * runs it with DJL, exports it to ONNX, runs that with ONNX Runtime and reports how the two agree.
- * Training, evaluation and the exported detector join here as those stages land.
+ * {@code lowlight demo}: the quickstart, end to end on this machine. It generates a procedural
+ * scene dataset and its low-light twin, trains a small Mask R-CNN with weighted non-local blocks
+ * on the dark images (CPU is enough), evaluates it on the dark validation split, exports it to
+ * ONNX, runs the exported file with ONNX Runtime and writes an overlay PNG.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"The quickstart: run the lowlight pipeline end to end on this machine and print",
-        "where each artifact is. Writes OUTPUT/summary.json."})
+    description = {"The quickstart: procedural scenes -> low-light twin -> train a small Mask R-CNN with weighted",
+        "non-local blocks -> COCO evaluation -> ONNX export -> ONNX Runtime prediction -> overlay PNG.",
+        "Writes OUTPUT/summary.json ({\"bbox\": {...}, \"segm\": {...}} as `lowlight eval --json`, plus timings)."})
 final class DemoCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
 
+  /** A narrow model for 128x96 scenes: trains at a few iterations per second on two cores. */
+  static final String CONFIG = """
+      backbone: {name: resnet18, options: {trainable_layers: 5, norm: frozen}}
+      denoise: {name: weighted-non-local, stages: [res4, res5]}
+      neck: {name: fpn, options: {out_channels: 32}}
+      transform: {min_size: 96, max_size: 128}
+      rpn:
+        pre_nms_top_n_train: 300
+        post_nms_top_n_train: 150
+        pre_nms_top_n_test: 300
+        post_nms_top_n_test: 100
+        batch_size_per_image: 128
+        anchor_sizes: [[16], [32], [48], [64], [96]]
+      roi_heads:
+        box_head: {name: two-mlp, options: {representation_size: 64}}
+        mask_head: {name: mask-rcnn-conv, options: {layers: [16, 16], dim_reduced: 16}}
+        batch_size_per_image: 64
+        detections_per_img: 20
+      solver:
+        optimizer: adamw
+        base_lr: 0.004
+        weight_decay: 0.0001
+        schedule: cosine
+        warmup_iters: 20
+        warmup_factor: 0.1
+        ims_per_batch: 2
+        clip_grad_norm: 5.0
+      """;
+
   @Option(names = "--output", defaultValue = "demo-output", description = "Output directory (default: ${DEFAULT-VALUE}).")
   Path output;
 
-  @Option(names = "--channels", defaultValue = "64", description = "Channels of the demo feature map (default: ${DEFAULT-VALUE}).")
-  int channels;
+  @Option(names = "--train-images", defaultValue = "48", description = "Training scenes (default: ${DEFAULT-VALUE}).")
+  int trainImages;
 
-  @Option(names = "--size", defaultValue = "32", description = "Side of the demo feature map (default: ${DEFAULT-VALUE}).")
-  int size;
+  @Option(names = "--val-images", defaultValue = "16", description = "Validation scenes (default: ${DEFAULT-VALUE}).")
+  int valImages;
 
-  @Option(names = "--images", defaultValue = "40", description = "Images in the demo dataset (default: ${DEFAULT-VALUE}).")
-  int images;
+  @Option(names = "--iterations", defaultValue = "300", description = "Training iterations (default: ${DEFAULT-VALUE}).")
+  int iterations;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the dataset and its low-light twin (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of data, synthesis and training (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() throws IOException, OrtException {
-    PrintWriter out = spec.commandLine().getOut();
+  public Integer call() throws IOException {
     long started = System.nanoTime();
     Files.createDirectories(output);
-    PluginRegistry registry = PluginRegistry.load();
     LOG.info("engine {} {} on {}; {} plugins", Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(),
-        Device.cpu(), registry.list().size());
-    List<PluginDescriptor> denoisers = registry.list(PluginKind.DENOISER);
-    if (denoisers.isEmpty()) {
-      throw new UserError("no denoiser plugins on the classpath; `lowlight plugins` lists what was found");
-    }
-    Map<String, Object> data = makeData();
-    Map<String, Object> results = new LinkedHashMap<>();
-    Shape shape = new Shape(1, channels, size, size);
-    try (ProgressBar bar = new ProgressBar("denoisers", denoisers.size());
-        NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-      for (PluginDescriptor d : denoisers) {
-        results.put(d.name(), runDenoiser((DenoiserProvider<?>) d.provider(), manager, shape));
-        bar.step(1, d.name());
+        Device.cpu(), PluginRegistry.load().list().size());
+    SceneGenerator generator = SceneGenerator.builder().optWidth(128).optHeight(96).optMinObjects(2).optMaxObjects(4)
+        .optMinObjectSize(16).optMaxObjectSize(40).build();
+    Path data = output.resolve("data");
+    Path darkTrain = dataset(data, "train", trainImages, seed, generator);
+    Path darkVal = dataset(data, "val", valImages, seed + 1000, generator);
+    Path pairs = output.resolve("pairs.png");
+    writePairs(data.resolve("val/clean"), darkVal, pairs);
+
+    List<String> names = SceneGenerator.CATEGORIES.stream().map(Category::name).collect(Collectors.toList());
+    ModelConfig config = ConfigLoader.parse(CONFIG + "num_classes: " + (names.size() + 1) + "\nclass_names: "
+        + names + "\nsolver: {max_iters: " + iterations + "}\n", true);
+    Path run = output.resolve("run");
+    Path onnx = output.resolve("model.onnx");
+    TrainingReport report;
+    ExportResult exported;
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+      Engine.getInstance().setRandomSeed((int) seed);
+      MaskRcnn model = MaskRcnn.builder().setConfig(config).build().initialize(manager);
+      CocoDataset valGt = CocoReader.readDataset(darkVal.resolve(SceneDataset.ANNOTATIONS));
+      try (CocoLoader loader = CocoLoader.builder().setAnnotations(darkTrain.resolve(SceneDataset.ANNOTATIONS))
+              .setImageDir(darkTrain.resolve(SceneDataset.IMAGES)).setBatchSize(config.solver().imsPerBatch())
+              .optResize(config.transform().minSize(), config.transform().maxSize()).optClassNames(names).optSeed(seed)
+              .optWorkers(1).build();
+          ProgressBar bar = new ProgressBar("train", iterations)) {
+        long t0 = System.nanoTime();
+        try {
+          report = Trainer.builder().setModel(model).setTrainData(loader).setRunDirectory(run)
+              .optValidation(valGt, darkVal.resolve(SceneDataset.IMAGES), Math.max(1, iterations / 2)).optSeed(seed)
+              .optCommandLine(List.of("lowlight", "demo"))
+              .optDatasetFiles(List.of(darkTrain.resolve(SceneDataset.ANNOTATIONS)))
+              .optProgress(p -> bar.step(1, String.format(Locale.ROOT, "loss %.3f", p.losses().getOrDefault("loss", 0.0))))
+              .build().run();
+        } catch (NonFiniteLossException e) {
+          // The trainer stops before applying a non-finite update, so the weights in memory are the
+          // last good ones: the demo goes on with them rather than leaving the user with nothing.
+          LOG.warn("{}; evaluating and exporting the weights of iteration {}", e.getMessage(), e.iteration() - 1);
+          Validator.Result r = new Validator(valGt, darkVal.resolve(SceneDataset.IMAGES)).evaluate(model);
+          Map<String, Double> m = new LinkedHashMap<>();
+          r.bbox().stats().asMap().forEach((k, v) -> m.put("bbox." + k, v));
+          r.segm().stats().asMap().forEach((k, v) -> m.put("segm." + k, v));
+          report = new TrainingReport(m, r.primaryAp(), e.iteration() - 1, (System.nanoTime() - t0) / 1e9, run, null);
+        }
       }
+      exported = OnnxExporter.export(model, onnx, ExportOptions.defaults());
     }
+
+    Path overlay = output.resolve("overlay.png");
+    int found;
+    Path image = darkVal.resolve(SceneDataset.IMAGES).resolve("000001.png");
+    try (LowlightPredictor predictor = LowlightPredictor.open(onnx)) {
+      RgbImage rgb = ImageFiles.read(image);
+      Detections d = predictor.predict(rgb);
+      found = d.instances().size();
+      Overlay.write(rgb, d, predictor.info().classNames(), overlay);
+    }
+
     Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("data", data);
-    summary.put("feature_map", shape.toString());
-    summary.put("denoisers", results);
+    summary.put("bbox", metrics(report.finalMetrics(), "bbox."));
+    summary.put("segm", metrics(report.finalMetrics(), "segm."));
+    summary.put("iterations", report.iterations());
+    summary.put("training_seconds", report.seconds());
     summary.put("seconds", (System.nanoTime() - started) / 1e9);
+    summary.put("model", run.resolve("model").toAbsolutePath().toString());
+    summary.put("onnx", onnx.toAbsolutePath().toString());
+    summary.put("overlay", overlay.toAbsolutePath().toString());
+    summary.put("pairs", pairs.toAbsolutePath().toString());
     Path file = output.resolve("summary.json");
-    Files.writeString(file, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-        .writeValueAsString(summary));
-    out.printf(Locale.ROOT, "%-22s %12s %12s %14s%n", "denoiser", "DJL ms", "ORT ms", "max |diff|");
-    results.forEach((name, r) -> {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> m = (Map<String, Object>) r;
-      out.printf(Locale.ROOT, "%-22s %12.2f %12.2f %14.3g%n", name, m.get("djl_ms"), m.get("ort_ms"), m.get("max_abs_diff"));
-    });
-    out.println("clean data:  " + data.get("clean"));
-    out.println("low light:   " + data.get("dark"));
-    out.println("pairs:       " + data.get("pairs"));
-    out.println("ONNX models: " + output.toAbsolutePath());
-    out.println("summary:     " + file.toAbsolutePath());
+    Files.writeString(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "trained %d iterations in %.0f s on the low-light twin; validation (dark): bbox AP %.3f,"
+        + " segm AP %.3f, segm AP50 %.3f%n", report.iterations(), report.seconds(), value(report, "bbox.AP"),
+        value(report, "segm.AP"), value(report, "segm.AP50"));
+    out.println("clean/dark pairs: " + pairs.toAbsolutePath());
+    out.println("run directory:    " + run.toAbsolutePath() + " (metrics.jsonl, training.png, checkpoints)");
+    out.println("model directory:  " + run.resolve("model").toAbsolutePath());
+    out.printf(Locale.ROOT, "ONNX model:       %s (%d nodes)%n", onnx.toAbsolutePath(), exported.nodes());
+    out.printf(Locale.ROOT, "overlay:          %s (%d instances found by ONNX Runtime)%n", overlay.toAbsolutePath(), found);
+    out.println("summary:          " + file.toAbsolutePath());
     return 0;
   }
 
-  /** The procedural dataset, its low-light twin and a picture of four pairs. */
-  private Map<String, Object> makeData() throws IOException {
-    Path clean = output.resolve("data/clean");
-    Path dark = output.resolve("data/dark");
-    Path pairs = output.resolve("pairs.png");
-    SceneGenerator generator = SceneGenerator.builder().build();
-    CocoDataset ds;
-    try (ProgressBar bar = new ProgressBar("scenes", images)) {
-      ds = SceneDataset.write(clean, images, seed, generator, (done, total) -> bar.step(1, ""));
+  /** A clean scene dataset and its low-light twin; returns the twin's directory. */
+  private Path dataset(Path data, String split, int count, long dataSeed, SceneGenerator generator) throws IOException {
+    Path clean = data.resolve(split).resolve("clean");
+    Path dark = data.resolve(split).resolve("dark");
+    try (ProgressBar bar = new ProgressBar(split + " scenes", count)) {
+      SceneDataset.write(clean, count, dataSeed, generator, (done, total) -> bar.step(1, ""));
     }
     @SuppressWarnings("unchecked")
     SynthesizerProvider<Record> maet = (SynthesizerProvider<Record>) PluginRegistry.load().synthesizer("maet");
-    LowLightTwin.Summary twin;
-    try (ProgressBar bar = new ProgressBar("low light", images)) {
-      twin = LowLightTwin.make(clean.resolve(SceneDataset.ANNOTATIONS), clean.resolve(SceneDataset.IMAGES), dark,
-          new LowLightTwin.Synthesis("maet", maet.defaultOptions(), maet.create(maet.defaultOptions())), seed,
+    try (ProgressBar bar = new ProgressBar(split + " low light", count)) {
+      LowLightTwin.make(clean.resolve(SceneDataset.ANNOTATIONS), clean.resolve(SceneDataset.IMAGES), dark,
+          new LowLightTwin.Synthesis("maet", maet.defaultOptions(), maet.create(maet.defaultOptions())), dataSeed,
           Runtime.getRuntime().availableProcessors(), (done, total) -> bar.step(1, ""));
     }
+    return dark;
+  }
+
+  private static void writePairs(Path clean, Path dark, Path png) throws IOException {
     List<RgbImage> c = new ArrayList<>();
     List<RgbImage> d = new ArrayList<>();
-    for (int i = 0; i < Math.min(4, ds.images().size()); i++) {
-      String name = ds.images().get(i).fileName();
-      c.add(ImageFiles.read(clean.resolve(SceneDataset.IMAGES).resolve(name)));
-      d.add(ImageFiles.read(dark.resolve(SceneDataset.IMAGES).resolve(name)));
+    for (int i = 1; i <= 4; i++) {
+      String name = String.format(Locale.ROOT, "%06d.png", i);
+      Path a = clean.resolve(SceneDataset.IMAGES).resolve(name);
+      if (Files.exists(a)) {
+        c.add(ImageFiles.read(a));
+        d.add(ImageFiles.read(dark.resolve(SceneDataset.IMAGES).resolve(name)));
+      }
     }
-    PairGrid.write(c, d, pairs);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("images", ds.images().size());
-    m.put("objects", ds.annotations().size());
-    m.put("clean", clean.resolve(SceneDataset.ANNOTATIONS).toAbsolutePath().toString());
-    m.put("dark", dark.resolve(SceneDataset.ANNOTATIONS).toAbsolutePath().toString());
-    m.put("synthesis", twin.sidecar().toAbsolutePath().toString());
-    m.put("pairs", pairs.toAbsolutePath().toString());
+    PairGrid.write(c, d, png);
+  }
+
+  private static Map<String, Double> metrics(Map<String, Double> all, String prefix) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    all.forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        m.put(k.substring(prefix.length()), v);
+      }
+    });
     return m;
   }
 
-  private <O extends Record> Map<String, Object> runDenoiser(DenoiserProvider<O> provider, NDManager parent, Shape shape)
-      throws IOException, OrtException {
-    O options = ConfigLoader.bind(provider, Map.of(), provider.name());
-    DenoisingBlock block = provider.create(options, (int) shape.get(1));
-    try (NDManager manager = parent.newSubManager()) {
-      block.initialize(manager, DataType.FLOAT32, shape);
-      NDArray x = manager.randomNormal(shape);
-      long t0 = System.nanoTime();
-      NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
-      double djlMs = (System.nanoTime() - t0) / 1e6;
-
-      OnnxGraphBuilder g = new OnnxGraphBuilder(provider.name());
-      String in = g.input("x", OnnxType.FLOAT, Dim.dynamic("N"), Dim.of(shape.get(1)), Dim.dynamic("H"), Dim.dynamic("W"));
-      g.output(block.lower(g.root(), List.of(in)).get(0), "y", OnnxType.FLOAT);
-      g.metadata("denoiser", provider.name() + " " + provider.version());
-      Path model = output.resolve(provider.name() + ".onnx");
-      g.save(model);
-
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
-      try (OrtSession session = env.createSession(model.toString(), new OrtSession.SessionOptions());
-          OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(x.toFloatArray()), shape.getShape())) {
-        long t1 = System.nanoTime();
-        try (OrtSession.Result r = session.run(Map.of("x", tensor))) {
-          double ortMs = (System.nanoTime() - t1) / 1e6;
-          FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
-          float[] expected = y.toFloatArray();
-          double maxDiff = 0;
-          for (float e : expected) {
-            maxDiff = Math.max(maxDiff, Math.abs(fb.get() - e));
-          }
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("version", provider.version());
-          m.put("djl_ms", djlMs);
-          m.put("ort_ms", ortMs);
-          m.put("max_abs_diff", maxDiff);
-          m.put("onnx", model.toString());
-          return m;
-        }
-      }
-    }
+  private static double value(TrainingReport r, String key) {
+    return r.finalMetrics().getOrDefault(key, -1.0);
   }
 }

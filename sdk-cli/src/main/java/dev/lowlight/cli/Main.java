@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "lowlight", mixinStandardHelpOptions = true, versionProvider = Versions.class,
     description = "Instance segmentation in low light: Mask R-CNN with feature-denoising blocks.",
-    subcommands = {PluginsCommand.class, ConfigCommand.class, ScenesCommand.class, SynthCommand.class,
-        ImportCommand.class, PredictCommand.class, EvalCommand.class, InspectCommand.class, BenchCommand.class,
+    subcommands = {PluginsCommand.class, ConfigCommand.class, ScenesCommand.class, SynthCommand.class, TrainCommand.class,
+        ImportCommand.class, ExportCommand.class, PredictCommand.class, EvalCommand.class, InspectCommand.class, BenchCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

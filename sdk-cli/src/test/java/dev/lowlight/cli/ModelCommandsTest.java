@@ -66,6 +66,27 @@ class ModelCommandsTest {
   }
 
   @Test
+  void exportThenPredictWithOnnxRuntime() throws Exception {
+    Path onnx = dir.resolve("model.onnx");
+    CliTest.Run e = lowlight("export", "--model", dir.resolve("model").toString(), "--output", onnx.toString());
+    assertThat(e.exit()).as(e.err()).isZero();
+    assertThat(e.out()).contains("batch norms folded");
+    CliTest.Run r = lowlight("predict", "--model", onnx.toString(), "--input", dir.resolve("data/images").toString(),
+        "--output", dir.resolve("onnx-out").toString(), "--overlay");
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode results = new ObjectMapper().readTree(dir.resolve("onnx-out/predictions.json").toFile());
+    for (JsonNode d : results) {
+      assertThat(d.get("category_id").asLong()).isBetween(1L, 3L);
+      assertThat(d.get("bbox")).hasSize(4);
+    }
+    assertThat(dir.resolve("onnx-out/000002.png")).isNotEmptyFile();
+    CliTest.Run bad = lowlight("predict", "--model", dir.resolve("model/config.yaml").toString(), "--input",
+        dir.resolve("data/images").toString(), "--output", dir.resolve("bad-out").toString());
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("cannot load model").contains("config.yaml");
+  }
+
+  @Test
   void inspectShowsPluginsParameterCountsAndDenoiserWeight() {
     CliTest.Run r = lowlight("inspect", "--model", dir.resolve("model").toString());
     assertThat(r.exit()).as(r.err()).isZero();

@@ -1,0 +1,215 @@
+package dev.lowlight.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.lowlight.api.config.ConfigException;
+import dev.lowlight.api.config.ConfigLoader;
+import dev.lowlight.api.config.ModelConfig;
+import dev.lowlight.data.coco.CocoDataset;
+import dev.lowlight.data.coco.CocoFormatException;
+import dev.lowlight.data.coco.CocoReader;
+import dev.lowlight.data.loading.CocoLoader;
+import dev.lowlight.model.MaskRcnn;
+import dev.lowlight.model.io.ModelDirectory;
+import dev.lowlight.model.io.TorchvisionImport;
+import dev.lowlight.model.io.TorchvisionKeys;
+import dev.lowlight.model.weights.LoadReport;
+import dev.lowlight.model.weights.Safetensors;
+import dev.lowlight.model.weights.StateDict;
+import dev.lowlight.model.weights.StateDictLoader;
+import dev.lowlight.model.weights.WeightsException;
+import dev.lowlight.train.Devices;
+import dev.lowlight.train.Trainer;
+import dev.lowlight.train.TrainingProgress;
+import dev.lowlight.train.TrainingReport;
+import dev.lowlight.train.Validator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lowlight train}: trains or fine-tunes a Mask R-CNN on a COCO dataset. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {"Train or fine-tune Mask R-CNN on a COCO dataset, optionally darkened on the fly (--synthesize).",
+        "The paper's recipe is solver.trainable: backbone-only with --init a pretrained model. RUN_DIR holds the",
+        "resolved config, the command line, seeds, versions, dataset hashes, metrics.jsonl, checkpoints, plots and",
+        "the final model directory (RUN_DIR/model)."})
+final class TrainCommand implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+
+  @Option(names = "--config", description = "Model and solver configuration (JSON or YAML; default: torchvision's).")
+  Path config;
+
+  @Option(names = "--train-ann", required = true, description = "COCO annotations of the training set.")
+  Path trainAnn;
+
+  @Option(names = "--train-images", required = true, description = "Images of the training set.")
+  Path trainImages;
+
+  @Option(names = "--synthesize", description = "Darken training images on the fly with this synthesizer (maet, lis, ...).")
+  String synthesize;
+
+  @Option(names = "--val-ann", description = "COCO annotations of the validation set.")
+  Path valAnn;
+
+  @Option(names = "--val-images", description = "Images of the validation set.")
+  Path valImages;
+
+  @Option(names = "--val-every", defaultValue = "500", description = "Validate every N iterations (default: ${DEFAULT-VALUE}).")
+  int valEvery;
+
+  @Option(names = "--output", required = true, description = "Run directory.")
+  Path output;
+
+  @Option(names = "--init", description = "Start from a model directory, a torchvision Mask R-CNN .pth or an ImageNet ResNet .pth.")
+  Path init;
+
+  @Option(names = "--resume", description = "Continue the run in --output from its last checkpoint.")
+  boolean resume;
+
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Run seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--workers", defaultValue = "2", description = "Data loading threads (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    for (Path p : new Path[] {trainAnn, valAnn}) {
+      if (p != null && !Files.isRegularFile(p)) {
+        throw new UserError(p + ": no such annotation file");
+      }
+    }
+    if ((valAnn == null) != (valImages == null)) {
+      throw new UserError("--val-ann and --val-images go together");
+    }
+    ModelConfig cfg;
+    try {
+      cfg = config == null ? ModelConfig.defaults() : ConfigLoader.load(config);
+    } catch (ConfigException e) {
+      throw new UserError(e.getMessage());
+    }
+    Device dev;
+    try {
+      dev = Devices.parse(device);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--device: " + e.getMessage());
+    }
+    LOG.info("training on {}", dev);
+    List<String> argv = new ArrayList<>(List.of("lowlight", "train"));
+    argv.addAll(spec.commandLine().getParseResult().originalArgs());
+    try (NDManager manager = NDManager.newBaseManager(dev);
+        CocoLoader loader = loader(cfg)) {
+      MaskRcnn model;
+      try {
+        model = MaskRcnn.builder().setConfig(cfg).build().initialize(manager);
+      } catch (ConfigException e) {
+        throw new UserError(e.getMessage());
+      }
+      if (init != null && !resume) {
+        initialise(model);
+      }
+      Trainer.Builder b = Trainer.builder().setModel(model).setTrainData(loader).setRunDirectory(output)
+          .optResume(resume).optSeed(seed).optDevice(dev).optCommandLine(argv);
+      List<Path> files = new ArrayList<>(List.of(trainAnn));
+      if (valAnn != null) {
+        CocoDataset gt;
+        try {
+          gt = CocoReader.readDataset(valAnn);
+        } catch (CocoFormatException e) {
+          throw new UserError(e.getMessage());
+        }
+        b.optValidation(gt, valImages, valEvery);
+        files.add(valAnn);
+      }
+      b.optDatasetFiles(files);
+      TrainingReport report;
+      try (ProgressBar bar = new ProgressBar("train", cfg.solver().maxIters())) {
+        b.optProgress(new TrainingProgress.Listener() {
+          @Override
+          public void onIteration(TrainingProgress p) {
+            bar.step(1, String.format(Locale.ROOT, "loss %.3f lr %.2g", p.losses().getOrDefault("loss", Double.NaN),
+                p.lr()));
+          }
+
+          @Override
+          public void onValidation(int iteration, Validator.Result r) {
+            LOG.info("iteration {}: bbox AP {} segm AP {} segm AP50 {}", iteration, fmt(r.bbox().stats().ap()),
+                fmt(r.segm().stats().ap()), fmt(r.segm().stats().ap50()));
+          }
+        });
+        report = b.build().run();
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.printf(Locale.ROOT, "%d iterations in %.0f s; best segm AP %s%n", report.iterations(), report.seconds(),
+          fmt(report.bestAp()));
+      for (Map.Entry<String, Double> e : report.finalMetrics().entrySet()) {
+        out.printf(Locale.ROOT, "  %-14s %s%n", e.getKey(), fmt(e.getValue()));
+      }
+      out.println("run directory: " + report.runDirectory().toAbsolutePath());
+      out.println("model:         " + report.runDirectory().resolve("model").toAbsolutePath());
+    }
+    return 0;
+  }
+
+  private CocoLoader loader(ModelConfig cfg) {
+    CocoLoader.Builder b = CocoLoader.builder().setAnnotations(trainAnn).setImageDir(trainImages)
+        .setBatchSize(cfg.solver().imsPerBatch()).optResize(cfg.transform().minSize(), cfg.transform().maxSize())
+        .optSeed(seed).optWorkers(workers);
+    if (!cfg.classNames().isEmpty()) {
+      b.optClassNames(cfg.classNames());
+    }
+    if (synthesize != null) {
+      b.optSynthesizer(synthesize).optSynthesisSeed(seed);
+    }
+    try {
+      return b.build();
+    } catch (java.io.UncheckedIOException | IllegalArgumentException e) {
+      throw new UserError(e.getMessage());
+    }
+  }
+
+  /** Pretrained weights: a model directory, a torchvision Mask R-CNN or an ImageNet ResNet. */
+  private void initialise(MaskRcnn model) throws IOException {
+    LoadReport report;
+    try {
+      if (Files.isDirectory(init)) {
+        StateDict sd = Safetensors.read(init.resolve(ModelDirectory.WEIGHTS));
+        report = StateDictLoader.load(model.parameters(), sd, "", false);
+      } else {
+        StateDict sd = TorchvisionImport.readCheckpoint(init);
+        if (sd.names().stream().anyMatch(k -> k.startsWith("roi_heads."))) {
+          sd = TorchvisionKeys.normalize(sd, dev.lowlight.api.nn.TorchNames.parameters(model.parameters()).keySet())
+              .stateDict();
+          report = StateDictLoader.load(model.parameters(), sd, "", false);
+        } else {
+          report = TorchvisionImport.backboneWeights(model, init);
+        }
+      }
+    } catch (WeightsException e) {
+      throw new UserError(e.getMessage());
+    }
+    LOG.info("initialised from {}: {}", init, report.describe());
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, "%.4f", v);
+  }
+}

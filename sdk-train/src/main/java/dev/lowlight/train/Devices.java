@@ -1,0 +1,51 @@
+package dev.lowlight.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
+/**
+ * Parses {@code --device}: {@code auto} (the first GPU when the engine sees one, else the CPU),
+ * {@code cpu}, {@code gpu} (GPU 0) or {@code gpu:N}. Training runs on one device; data-parallel
+ * training over several GPUs is not implemented.
+ *
+ * <pre>{@code
+ * Device d = Devices.parse("gpu:1");
+ * }</pre>
+ */
+public final class Devices {
+
+  private Devices() {}
+
+  /** The device {@code spec} names; a GPU that does not exist is an error naming the count. */
+  public static Device parse(String spec) {
+    String s = spec == null ? "auto" : spec.trim().toLowerCase(java.util.Locale.ROOT);
+    int gpus = Engine.getInstance().getGpuCount();
+    switch (s) {
+      case "auto":
+        return gpus > 0 ? Device.gpu(0) : Device.cpu();
+      case "cpu":
+        return Device.cpu();
+      case "gpu":
+        return gpu(0, gpus, spec);
+      default:
+        if (s.startsWith("gpu:")) {
+          int n;
+          try {
+            n = Integer.parseInt(s.substring(4));
+          } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("device '" + spec + "': expected gpu:N with N a number");
+          }
+          return gpu(n, gpus, spec);
+        }
+        throw new IllegalArgumentException("unknown device '" + spec + "'; valid: auto, cpu, gpu, gpu:N");
+    }
+  }
+
+  private static Device gpu(int n, int gpus, String spec) {
+    if (n < 0 || n >= gpus) {
+      throw new IllegalArgumentException("device '" + spec + "': " + (gpus == 0 ? "no GPU is visible to the "
+          + Engine.getInstance().getEngineName() + " engine" : "only " + gpus + " GPU(s), numbered 0.." + (gpus - 1)));
+    }
+    return Device.gpu(n);
+  }
+}

@@ -1,0 +1,116 @@
+package dev.lowlight.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lowlight.api.LowlightVersion;
+import dev.lowlight.api.config.BoundPlugin;
+import dev.lowlight.api.config.ConfigLoader;
+import dev.lowlight.model.MaskRcnn;
+import dev.lowlight.model.io.ModelDirectory;
+import dev.lowlight.train.checkpoint.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The reproducibility bundle at the top of a run directory:
+ *
+ * <pre>
+ * RUN/config.yaml   the resolved ModelConfig (solver included)
+ * RUN/command.txt   the full command line, one argument per line
+ * RUN/run.json      seed, SDK/engine/plugin versions, device, dataset file hashes (SHA-256),
+ *                   trainable parameter counts per module
+ * </pre>
+ */
+final class RunBundle {
+
+  /** Configuration file name. */
+  static final String CONFIG = "config.yaml";
+  /** Command line file name. */
+  static final String COMMAND = "command.txt";
+  /** Run description file name. */
+  static final String RUN = "run.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private RunBundle() {}
+
+  static Map<String, Object> describe(MaskRcnn model, long seed, Device device, List<String> commandLine,
+      List<Path> datasetFiles, Map<String, Long> trainableCounts, String freezePolicy) throws IOException {
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("seed", seed);
+    run.put("sdk_version", ModelDirectory.SDK_VERSION);
+    run.put("api_version", LowlightVersion.api());
+    run.put("engine", Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion());
+    run.put("djl_version", Engine.getDjlVersion());
+    run.put("java_version", System.getProperty("java.version"));
+    run.put("device", device.toString());
+    run.put("freeze_policy", freezePolicy);
+    run.put("command_line", commandLine);
+    List<Map<String, String>> plugins = new java.util.ArrayList<>();
+    for (BoundPlugin b : model.plugins().values()) {
+      Map<String, String> p = new LinkedHashMap<>();
+      p.put("path", b.path());
+      p.put("name", b.descriptor().name());
+      p.put("version", b.descriptor().version());
+      p.put("spi_version", String.valueOf(b.descriptor().spiVersion()));
+      p.put("source", b.descriptor().source());
+      plugins.add(p);
+    }
+    run.put("plugins", plugins);
+    Map<String, String> hashes = new TreeMap<>();
+    for (Path f : datasetFiles) {
+      hashes.put(f.toString(), sha256(f));
+    }
+    run.put("dataset_sha256", hashes);
+    run.put("trainable_parameters", trainableCounts);
+    return run;
+  }
+
+  static void write(Path dir, MaskRcnn model, List<String> commandLine, Map<String, Object> run) throws IOException {
+    Files.createDirectories(dir);
+    AtomicFiles.write(dir.resolve(CONFIG), ConfigLoader.toYaml(model.config()).getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(dir.resolve(COMMAND), (String.join("\n", commandLine) + "\n").getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(dir.resolve(RUN), JSON.writeValueAsBytes(run));
+  }
+
+  /** SHA-256 of a file, or of every regular file under a directory (sorted by path, path included). */
+  static String sha256(Path f) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    if (Files.isDirectory(f)) {
+      List<Path> files;
+      try (var s = Files.walk(f)) {
+        files = s.filter(Files::isRegularFile).sorted().toList();
+      }
+      for (Path p : files) {
+        md.update(f.relativize(p).toString().getBytes(StandardCharsets.UTF_8));
+        md.update(HexFormat.of().parseHex(sha256(p)));
+      }
+    } else {
+      if (!Files.isRegularFile(f)) {
+        throw new IOException("dataset file " + f + " does not exist");
+      }
+      try (InputStream in = new DigestInputStream(Files.newInputStream(f), md)) {
+        in.transferTo(java.io.OutputStream.nullOutputStream());
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+}

@@ -1,0 +1,531 @@
+package dev.lowlight.train;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lowlight.api.config.SolverConfig;
+import dev.lowlight.api.nn.TorchNames;
+import dev.lowlight.data.coco.CocoDataset;
+import dev.lowlight.data.eval.EvalStats;
+import dev.lowlight.data.loading.Batch;
+import dev.lowlight.data.loading.BatchSource;
+import dev.lowlight.model.MaskRcnn;
+import dev.lowlight.model.io.ModelDirectory;
+import dev.lowlight.model.weights.DType;
+import dev.lowlight.model.weights.StateDict;
+import dev.lowlight.model.weights.StateDictExporter;
+import dev.lowlight.model.weights.StateDictLoader;
+import dev.lowlight.model.weights.TensorData;
+import dev.lowlight.train.checkpoint.CheckpointState;
+import dev.lowlight.train.checkpoint.Checkpoints;
+import dev.lowlight.train.optim.GradientClipping;
+import dev.lowlight.train.optim.LrSchedule;
+import dev.lowlight.train.optim.Optimizer;
+import dev.lowlight.train.optim.TrainableParameter;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a {@link MaskRcnn} with the solver of its configuration: torchvision's losses ({@link
+ * TrainingForward}), SGD or AdamW, warm-up with multistep or cosine decay, gradient clipping and
+ * accumulation, a freeze policy, COCO validation, atomic checkpoints that resume exactly, and a run
+ * directory that records everything needed to repeat the run.
+ *
+ * <p>Run directory:
+ *
+ * <pre>
+ * RUN/config.yaml, command.txt, run.json   the reproducibility bundle
+ * RUN/metrics.jsonl                        one JSON line per iteration ("type": "train") and per validation
+ * RUN/checkpoints/ckpt-NNNNNNNN/           see {@link Checkpoints}
+ * RUN/model/                               the final model ({@link ModelDirectory})
+ * RUN/training.png, denoiser_w.png         plots ({@link Plots})
+ * </pre>
+ *
+ * <p><b>Determinism.</b> Iteration {@code i} uses the batches after the checkpointed data
+ * position, anchor and RoI sampling seeded from {@code (seed, i)}, and the engine's generator
+ * re-seeded from the same; the optimizer state is saved exactly. On the CPU, PyTorch's kernels are
+ * deterministic for a given number of intra-op threads, so a run stopped and resumed gives weights
+ * bit-identical to an uninterrupted one on the same machine and thread count
+ * ({@code ai.djl.pytorch.num_threads}). On a GPU, cuDNN's kernels are not deterministic and
+ * resumed runs agree only approximately. Training uses one device; data-parallel training over
+ * several GPUs is not implemented.
+ *
+ * <pre>{@code
+ * try (NDManager manager = NDManager.newBaseManager(Devices.parse("auto"))) {
+ *   MaskRcnn model = MaskRcnn.builder().setConfig(config).build().initialize(manager);
+ *   TrainingReport report = Trainer.builder().setModel(model).setTrainData(batches)
+ *       .setRunDirectory(Path.of("runs/wnlb")).optValidation(valGt, valImages, 500)
+ *       .optResume(true).optSeed(1).optProgress(p -> bar.update(p)).build().run();
+ * }
+ * }</pre>
+ */
+public final class Trainer {
+
+  /** The metrics file's name. */
+  public static final String METRICS = "metrics.jsonl";
+  /** The modules trainable parameters are counted for. */
+  public static final List<String> MODULES = List.of("backbone.body", "backbone.denoise", "backbone.fpn", "rpn",
+      "roi_heads");
+
+  private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final MaskRcnn model;
+  private final BatchSource data;
+  private final Path runDir;
+  private final SolverConfig solver;
+  private final Validator validator;
+  private final int validateEvery;
+  private final boolean resume;
+  private final long seed;
+  private final Device device;
+  private final TrainingProgress.Listener progress;
+  private final int checkpointEvery;
+  private final int keepLast;
+  private final int stopAfter;
+  private final List<String> commandLine;
+  private final List<Path> datasetFiles;
+
+  private Trainer(Builder b) {
+    this.model = b.model;
+    this.data = b.data;
+    this.runDir = b.runDir;
+    this.solver = b.solver != null ? b.solver : b.model.config().solver();
+    this.validator = b.valGt == null ? null : new Validator(b.valGt, b.valImages);
+    this.validateEvery = b.validateEvery;
+    this.resume = b.resume;
+    this.seed = b.seed;
+    this.device = b.device;
+    this.progress = b.progress;
+    this.checkpointEvery = b.checkpointEvery > 0 ? b.checkpointEvery
+        : validator != null ? validateEvery : Math.max(1, Math.min(1000, solver.maxIters()));
+    this.keepLast = b.keepLast;
+    this.stopAfter = b.stopAfter > 0 ? Math.min(b.stopAfter, solver.maxIters()) : solver.maxIters();
+    this.commandLine = List.copyOf(b.commandLine);
+    this.datasetFiles = List.copyOf(b.datasetFiles);
+  }
+
+  /** A builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Trains until {@code solver.max_iters} (or the stop given to {@link Builder#optStopAfter}).
+   *
+   * @throws NonFiniteLossException when a loss term becomes NaN or infinite
+   * @throws UncheckedIOException when the run directory cannot be written
+   */
+  public TrainingReport run() {
+    try {
+      return runChecked();
+    } catch (IOException e) {
+      throw new UncheckedIOException("training run in " + runDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private TrainingReport runChecked() throws IOException {
+    long t0 = System.nanoTime();
+    NDArray probe = model.parameters().getParameters().get(0).getValue().getArray();
+    NDManager manager = probe.getManager();
+    Device modelDevice = probe.getDevice();
+    if (device != null && !device.equals(modelDevice)) {
+      throw new IllegalArgumentException("the model's parameters are on " + modelDevice + " but training was asked"
+          + " for " + device + "; initialise the model in NDManager.newBaseManager(" + device + ")");
+    }
+    Files.createDirectories(runDir);
+    FreezePolicy policy = FreezePolicy.of(solver.trainable());
+    List<TrainableParameter> trainable = policy.apply(model);
+    if (trainable.isEmpty()) {
+      throw new IllegalStateException("freeze policy '" + policy + "' leaves no trainable parameter");
+    }
+    Map<String, Long> counts = trainableCounts(trainable);
+    List<String> denoiserWeights = denoiserWeights();
+    LOG.info("training on {} ({} {}), freeze policy {}, trainable parameters {}", modelDevice,
+        Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), policy, counts);
+    model.plugins().values().forEach(p -> LOG.info("plugin {}: {} {} (SPI {}) from {}", p.path(),
+        p.descriptor().name(), p.descriptor().version(), p.descriptor().spiVersion(), p.descriptor().source()));
+
+    Checkpoints checkpoints = new Checkpoints(runDir.resolve("checkpoints"), keepLast);
+    LrSchedule schedule = LrSchedule.fromConfig(solver);
+    TrainingForward forward = new TrainingForward(model);
+    Path metricsFile = runDir.resolve(METRICS);
+    int start = 0;
+    double bestAp = -1;
+    int bestIteration = -1;
+    Path lastCheckpoint = null;
+    try (Optimizer optimizer = Optimizer.fromConfig(solver, manager)) {
+      Optional<Path> latest = resume ? checkpoints.latest() : Optional.empty();
+      if (latest.isPresent()) {
+        Checkpoints.Loaded c = Checkpoints.read(latest.get());
+        CheckpointState s = c.state();
+        if (s.seed() != seed) {
+          LOG.warn("the checkpoint was written with seed {}, continuing with it instead of {}", s.seed(), seed);
+        }
+        StateDictLoader.load(model.parameters(), c.weights(), "", true);
+        optimizer.loadState(floats(c.optimizer()), trainable);
+        data.seek(s.dataPosition());
+        start = s.iteration();
+        bestAp = s.bestAp();
+        bestIteration = s.bestIteration();
+        truncateLines(metricsFile, s.lossHistory());
+        lastCheckpoint = latest.get();
+        LOG.info("resumed from {} at iteration {}, data position {}", latest.get(), start, s.dataPosition());
+      } else {
+        if (resume) {
+          LOG.info("no checkpoint in {}, starting from iteration 0", checkpoints.directory());
+        }
+        Files.deleteIfExists(metricsFile);
+      }
+      long runSeed = latest.isPresent() ? Checkpoints.read(latest.get()).state().seed() : seed;
+      RunBundle.write(runDir, model, commandLine,
+          RunBundle.describe(model, runSeed, modelDevice, commandLine, datasetFiles, counts, policy.configName()));
+
+      Map<String, Double> finalMetrics = new LinkedHashMap<>();
+      long loopStart = System.nanoTime();
+      int done = 0;
+      try (BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        long lines = countLines(metricsFile);
+        for (int it = start; it < stopAfter; it++) {
+          Engine.getInstance().setRandomSeed((int) TrainingForward.mix(runSeed, it));
+          double lr = schedule.lr(it);
+          Map<String, Double> sums = new LinkedHashMap<>();
+          for (int micro = 0; micro < solver.accumulate(); micro++) {
+            Batch batch = data.next();
+            try (NDManager step = manager.newSubManager();
+                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+              Losses losses = forward.forward(step, batch, TrainingForward.mix(runSeed,
+                  (long) it * solver.accumulate() + micro));
+              Map<String, Double> values = losses.values();
+              for (Map.Entry<String, Double> e : values.entrySet()) {
+                if (!Double.isFinite(e.getValue())) {
+                  throw new NonFiniteLossException(it, e.getKey(), e.getValue());
+                }
+                sums.merge(e.getKey(), e.getValue() / solver.accumulate(), Double::sum);
+              }
+              NDArray total = losses.total();
+              gc.backward(solver.accumulate() == 1 ? total : total.div((float) solver.accumulate()));
+            }
+          }
+          double gradNorm = solver.clipGradNorm() > 0
+              ? GradientClipping.clip(trainable, solver.clipGradNorm(), manager)
+              : GradientClipping.globalNorm(trainable, manager);
+          if (!Double.isFinite(gradNorm)) {
+            throw new NonFiniteLossException(it, "gradient_norm", gradNorm);
+          }
+          optimizer.step(trainable, lr);
+          GradientClipping.zero(trainable, manager);
+          done++;
+          int completed = it + 1;
+
+          double total = sums.values().stream().mapToDouble(Double::doubleValue).sum();
+          Map<String, Object> line = new LinkedHashMap<>();
+          line.put("type", "train");
+          line.put("iteration", completed);
+          line.put("lr", lr);
+          line.put("loss", total);
+          line.putAll(sums);
+          line.put("grad_norm", gradNorm);
+          line.put("data_position", data.position());
+          line.put("time", (System.nanoTime() - t0) / 1e9);
+          writeLine(metrics, line);
+          lines++;
+          finalMetrics.clear();
+          finalMetrics.put("loss", total);
+          finalMetrics.putAll(sums);
+
+          boolean last = completed == stopAfter;
+          boolean validate = validator != null && (completed % validateEvery == 0 || completed == solver.maxIters());
+          if (validate) {
+            Validator.Result r = validator.evaluate(model);
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("type", "validation");
+            v.put("iteration", completed);
+            v.put("bbox", r.bbox().stats().asMap());
+            v.put("segm", r.segm().stats().asMap());
+            v.put("detections", r.detections());
+            Map<String, Double> w = denoiserValues(denoiserWeights);
+            v.put("denoiser_w", w);
+            writeLine(metrics, v);
+            lines++;
+            LOG.info("iteration {}: bbox AP {} AP50 {}, segm AP {} AP50 {}, denoiser w {}", completed,
+                fmt(r.bbox().stats().ap()), fmt(r.bbox().stats().ap50()), fmt(r.segm().stats().ap()),
+                fmt(r.segm().stats().ap50()), w);
+            r.bbox().stats().asMap().forEach((k, x) -> finalMetrics.put("bbox." + k, x));
+            r.segm().stats().asMap().forEach((k, x) -> finalMetrics.put("segm." + k, x));
+            progress.onValidation(completed, r);
+            if (r.primaryAp() > bestAp) {
+              bestAp = r.primaryAp();
+              bestIteration = completed;
+            }
+          }
+          if (validate || last || completed % checkpointEvery == 0) {
+            metrics.flush();
+            CheckpointState state = new CheckpointState(completed, data.position(), runSeed, optimizer.name(), lr,
+                bestAp, bestIteration, lines, denoiserWeights);
+            lastCheckpoint = checkpoints.write(state, StateDictExporter.export(model.parameters(), ""),
+                optimizerState(optimizer));
+            if (validate && bestIteration == completed) {
+              checkpoints.markBest(lastCheckpoint, bestAp, completed);
+            }
+          }
+          double perIt = (System.nanoTime() - loopStart) / 1e9 / done;
+          Map<String, Double> shown = new LinkedHashMap<>(finalMetrics);
+          progress.onIteration(new TrainingProgress(completed, solver.maxIters(), lr, shown, perIt,
+              perIt * (solver.maxIters() - completed)));
+        }
+      }
+      if (stopAfter == solver.maxIters() && done > 0 || start >= solver.maxIters()) {
+        ModelDirectory.save(model, runDir.resolve("model"), Map.of("lowlight.iterations",
+            String.valueOf(stopAfter)));
+        Plots.write(metricsFile, runDir);
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      LOG.info("trained iterations {}..{} in {} s; best segm AP {}", start, stopAfter, fmt(seconds), fmt(bestAp));
+      return new TrainingReport(finalMetrics, bestAp, stopAfter, seconds, runDir, lastCheckpoint);
+    }
+  }
+
+  private static String fmt(double v) {
+    return String.format(java.util.Locale.ROOT, "%.4f", v);
+  }
+
+  private static void writeLine(BufferedWriter w, Map<String, Object> line) throws IOException {
+    w.write(JSON.writeValueAsString(line));
+    w.newLine();
+    w.flush();
+  }
+
+  /** Trainable parameter counts per module, plus {@code total}. */
+  private static Map<String, Long> trainableCounts(List<TrainableParameter> trainable) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (String m : MODULES) {
+      out.put(m, 0L);
+    }
+    long total = 0;
+    for (TrainableParameter p : trainable) {
+      long n = p.parameter().getArray().size();
+      total += n;
+      for (String m : MODULES) {
+        if (p.name().startsWith(m + ".")) {
+          out.merge(m, n, Long::sum);
+        }
+      }
+    }
+    out.put("total", total);
+    return out;
+  }
+
+  /** Names of the inserted denoisers' scalar weights ({@code backbone.denoise.*.w}). */
+  private List<String> denoiserWeights() {
+    List<String> out = new ArrayList<>();
+    for (String name : TorchNames.parameters(model.parameters()).keySet()) {
+      if (name.startsWith("backbone.denoise.") && name.endsWith(".w")) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  private Map<String, Double> denoiserValues(List<String> names) {
+    Map<String, Parameter> params = TorchNames.parameters(model.parameters());
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (String n : names) {
+      out.put(n, (double) params.get(n).getArray().toFloatArray()[0]);
+    }
+    return out;
+  }
+
+  private static StateDict optimizerState(Optimizer optimizer) {
+    Map<String, TensorData> t = new LinkedHashMap<>();
+    Map<String, long[]> shapes = optimizer.stateShapes();
+    optimizer.state().forEach((k, v) -> t.put(k, TensorData.ofFloats(DType.FLOAT32, shapes.get(k), v)));
+    return new StateDict(t, Map.of("lowlight.optimizer", optimizer.name()));
+  }
+
+  private static Map<String, float[]> floats(StateDict sd) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    sd.tensors().forEach((k, v) -> out.put(k, v.toFloatArray()));
+    return out;
+  }
+
+  private static long countLines(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    try (var s = Files.lines(file)) {
+      return s.count();
+    }
+  }
+
+  /** Drops the metric lines written after the checkpoint a run resumes from. */
+  private static void truncateLines(Path file, long keep) throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    List<String> lines = Files.readAllLines(file);
+    if (lines.size() > keep) {
+      Files.write(file, lines.subList(0, (int) keep));
+    }
+  }
+
+  /** Builder: model, training data and run directory are required. */
+  public static final class Builder {
+    private MaskRcnn model;
+    private BatchSource data;
+    private Path runDir;
+    private SolverConfig solver;
+    private CocoDataset valGt;
+    private Path valImages;
+    private int validateEvery = 1000;
+    private boolean resume;
+    private long seed = 1;
+    private Device device;
+    private TrainingProgress.Listener progress = TrainingProgress.Listener.NONE;
+    private int checkpointEvery;
+    private int keepLast = 3;
+    private int stopAfter;
+    private List<String> commandLine = List.of();
+    private List<Path> datasetFiles = List.of();
+
+    Builder() {}
+
+    /** The model to train, initialised (or loaded) in a manager on the training device. */
+    public Builder setModel(MaskRcnn model) {
+      this.model = model;
+      return this;
+    }
+
+    /** The training batches; {@code position()} and {@code seek} make resuming exact. */
+    public Builder setTrainData(BatchSource data) {
+      this.data = data;
+      return this;
+    }
+
+    /** Where the bundle, metrics, checkpoints, final model and plots go. */
+    public Builder setRunDirectory(Path dir) {
+      this.runDir = dir;
+      return this;
+    }
+
+    /** Overrides the model configuration's solver. */
+    public Builder optSolver(SolverConfig solver) {
+      this.solver = solver;
+      return this;
+    }
+
+    /**
+     * Validates on {@code gt} (images under {@code imagesDir}) every {@code everyN} iterations and
+     * at the end; the best checkpoint is chosen by segm AP.
+     */
+    public Builder optValidation(CocoDataset gt, Path imagesDir, int everyN) {
+      this.valGt = gt;
+      this.valImages = imagesDir;
+      this.validateEvery = everyN;
+      return this;
+    }
+
+    /** Continues from the run directory's newest complete checkpoint, if there is one. */
+    public Builder optResume(boolean resume) {
+      this.resume = resume;
+      return this;
+    }
+
+    /** The run's seed (sampling and engine generator); default 1. */
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** The device expected ({@link Devices#parse}); the model must already be on it. */
+    public Builder optDevice(Device device) {
+      this.device = device;
+      return this;
+    }
+
+    /** Receives progress after each iteration and validation. */
+    public Builder optProgress(TrainingProgress.Listener listener) {
+      this.progress = listener;
+      return this;
+    }
+
+    /** Checkpoint period in iterations (default: the validation period, else min(1000, max_iters)). */
+    public Builder optCheckpointEvery(int n) {
+      this.checkpointEvery = n;
+      return this;
+    }
+
+    /** How many recent checkpoints to keep besides the best (default 3). */
+    public Builder optKeepLast(int n) {
+      this.keepLast = n;
+      return this;
+    }
+
+    /**
+     * Stops after this many iterations in total, writing a checkpoint, as an interrupted run would
+     * (the schedule still runs to {@code max_iters}); a later {@code optResume(true)} continues.
+     */
+    public Builder optStopAfter(int iterations) {
+      this.stopAfter = iterations;
+      return this;
+    }
+
+    /** The full command line, recorded in {@code command.txt} and {@code run.json}. */
+    public Builder optCommandLine(List<String> args) {
+      this.commandLine = args;
+      return this;
+    }
+
+    /** Dataset files or directories whose SHA-256 goes into {@code run.json}. */
+    public Builder optDatasetFiles(List<Path> files) {
+      this.datasetFiles = files;
+      return this;
+    }
+
+    /** Checks the settings. */
+    public void validate() {
+      if (model == null) {
+        throw new IllegalStateException("setModel(...) is required");
+      }
+      if (data == null) {
+        throw new IllegalStateException("setTrainData(...) is required");
+      }
+      if (runDir == null) {
+        throw new IllegalStateException("setRunDirectory(...) is required");
+      }
+      if (valGt != null && validateEvery < 1) {
+        throw new IllegalArgumentException("validation period must be >= 1 iteration, got " + validateEvery);
+      }
+      if (keepLast < 1) {
+        throw new IllegalArgumentException("keep at least 1 checkpoint, got " + keepLast);
+      }
+      if (checkpointEvery < 0 || stopAfter < 0) {
+        throw new IllegalArgumentException("checkpoint period and stop must be >= 0, got " + checkpointEvery + " and "
+            + stopAfter);
+      }
+    }
+
+    /** The trainer. */
+    public Trainer build() {
+      validate();
+      return new Trainer(this);
+    }
+  }
+}

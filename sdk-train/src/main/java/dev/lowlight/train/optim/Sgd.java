@@ -1,0 +1,89 @@
+package dev.lowlight.train.optim;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PyTorch's {@code torch.optim.SGD} (no dampening, no Nesterov): {@code g = grad + wd·p}; {@code
+ * buf = g} on a parameter's first step, else {@code buf = momentum·buf + g}; {@code p -= lr·buf}.
+ * Weight decay applies to every trainable parameter, as in torchvision's detection reference.
+ *
+ * <pre>{@code
+ * Optimizer sgd = new Sgd(manager, 0.9, 1e-4);
+ * }</pre>
+ */
+public final class Sgd implements Optimizer {
+
+  private static final String MOMENTUM = "momentum_buffer";
+
+  private final double momentum;
+  private final double weightDecay;
+  private final StateArrays state;
+
+  /**
+   * @param manager parent of the state's manager (on the parameters' device)
+   * @param momentum momentum factor in {@code [0, 1)}
+   * @param weightDecay L2 penalty added to the gradient
+   */
+  public Sgd(NDManager manager, double momentum, double weightDecay) {
+    if (!(momentum >= 0 && momentum < 1) || !(weightDecay >= 0)) {
+      throw new IllegalArgumentException("SGD needs momentum in [0, 1) and weight decay >= 0, got " + momentum
+          + " and " + weightDecay);
+    }
+    this.momentum = momentum;
+    this.weightDecay = weightDecay;
+    this.state = new StateArrays(manager);
+  }
+
+  @Override
+  public void step(List<TrainableParameter> parameters, double lr) {
+    for (TrainableParameter tp : parameters) {
+      NDArray p = tp.parameter().getArray();
+      try (NDManager sub = state.manager().newSubManager()) {
+        sub.tempAttachAll(p);
+        NDArray g = Optimizer.gradientOrNull(p);
+        if (g == null) {
+          continue;
+        }
+        NDArray d = weightDecay == 0 ? g : g.add(p.mul((float) weightDecay));
+        if (momentum > 0) {
+          NDArray buf = state.get(MOMENTUM, tp.name());
+          if (buf == null) {
+            buf = state.put(MOMENTUM, tp.name(), d.duplicate());
+          } else {
+            buf.muli((float) momentum).addi(d);
+          }
+          d = buf;
+        }
+        p.subi(d.mul((float) lr));
+      }
+    }
+  }
+
+  @Override
+  public Map<String, float[]> state() {
+    return state.copy();
+  }
+
+  @Override
+  public Map<String, long[]> stateShapes() {
+    return state.shapes();
+  }
+
+  @Override
+  public void loadState(Map<String, float[]> values, List<TrainableParameter> parameters) {
+    state.load(values, List.of(MOMENTUM), parameters);
+  }
+
+  @Override
+  public String name() {
+    return "sgd";
+  }
+
+  @Override
+  public void close() {
+    state.close();
+  }
+}
