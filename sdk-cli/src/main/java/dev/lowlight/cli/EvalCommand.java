@@ -23,18 +23,31 @@ import picocli.CommandLine.Spec;
 
 /** {@code lowlight eval}: COCO evaluation of a results file, with pycocotools' numbers. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = {"Evaluate COCO results (bbox and/or segm) against ground truth with the COCOeval algorithm;",
+    description = {"Evaluate COCO results (bbox and/or segm) against ground truth with the COCOeval algorithm, or",
+        "predict with --model (model.onnx or a model directory) on --images first;",
         "prints pycocotools' 12-line summary and, with --json, writes {\"bbox\": {...}, \"segm\": {...}}."})
 final class EvalCommand implements Callable<Integer> {
 
   /** Which IoU types to evaluate. */
   enum Types { bbox, segm, both }
 
-  @Option(names = "--gt", required = true, description = "Ground-truth COCO annotation file.")
+  @Option(names = {"--gt", "--ann"}, required = true, description = "Ground-truth COCO annotation file.")
   Path gt;
 
-  @Option(names = "--dt", required = true, description = "COCO results file (image_id, category_id, bbox, score[, segmentation]).")
+  @Option(names = "--dt", description = "COCO results file (image_id, category_id, bbox, score[, segmentation]).")
   Path dt;
+
+  @Option(names = "--model", description = "Instead of --dt: predict with this model.onnx or model directory first.")
+  Path model;
+
+  @Option(names = "--images", description = "With --model: the directory of the ground truth's images.")
+  Path images;
+
+  @Option(names = "--category-map", description = "With --model: JSON object mapping model class names to dataset categories.")
+  Path categoryMap;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "With an .onnx --model: cpu, cuda[:N] or auto (default: ${DEFAULT-VALUE}).")
+  String device;
 
   @Option(names = "--iou-type", defaultValue = "both", description = "bbox, segm or both (default: ${DEFAULT-VALUE}; "
       + "segm is skipped with a note when the results carry no masks).")
@@ -47,7 +60,13 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    for (Path f : List.of(gt, dt)) {
+    if ((dt == null) == (model == null)) {
+      throw new UserError("give either --dt RESULTS.json or --model MODEL (with --images DIR)");
+    }
+    if (model != null && images == null) {
+      throw new UserError("--model needs --images, the directory of " + gt + "'s images");
+    }
+    for (Path f : dt == null ? List.of(gt) : List.of(gt, dt)) {
       if (!Files.isRegularFile(f)) {
         throw new UserError(f + ": no such file");
       }
@@ -56,7 +75,7 @@ final class EvalCommand implements Callable<Integer> {
     List<CocoResult> results;
     try {
       truth = CocoReader.readDataset(gt);
-      results = CocoReader.readResults(dt);
+      results = dt != null ? CocoReader.readResults(dt) : predict(truth);
     } catch (CocoFormatException e) {
       throw new UserError(e.getMessage());
     }
@@ -90,5 +109,34 @@ final class EvalCommand implements Callable<Integer> {
       out.println("metrics: " + json.toAbsolutePath());
     }
     return 0;
+  }
+
+  /** Predicts every image of the ground truth with {@code --model}; categories matched by name. */
+  private List<CocoResult> predict(CocoDataset truth) throws IOException {
+    List<CocoResult> out = new java.util.ArrayList<>();
+    try (PredictCommand.ImageModel m = PredictCommand.open(model, device, 0.05f);
+        ProgressBar bar = new ProgressBar("predict", truth.images().size())) {
+      java.util.Map<Integer, Long> labels;
+      try {
+        labels = categoryMap != null ? dev.lowlight.data.coco.CategoryMapping.fromFile(categoryMap, m.classNames(),
+            truth.categories()).labelToCategory()
+            : dev.lowlight.data.coco.CategoryMapping.byName(m.classNames(), truth.categories()).labelToCategory();
+      } catch (IllegalArgumentException e) {
+        throw new UserError(gt + ": " + e.getMessage());
+      }
+      for (var image : truth.images()) {
+        Path file = images.resolve(image.fileName());
+        dev.lowlight.api.structures.RgbImage rgb;
+        try {
+          rgb = dev.lowlight.data.image.ImageFiles.read(file);
+        } catch (dev.lowlight.data.image.ImageReadException e) {
+          throw new UserError(e.getMessage());
+        }
+        out.addAll(dev.lowlight.runtime.output.CocoResults.from(image.id(), PredictCommand.mapped(m.predict(rgb), labels),
+            labels));
+        bar.step();
+      }
+    }
+    return out;
   }
 }

@@ -136,6 +136,14 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   private ImageModel open() {
+    return open(model, device, scoreThreshold);
+  }
+
+  /** An exported model on ONNX Runtime ({@code .onnx} file) or a model directory run eagerly. */
+  static ImageModel open(Path model, String device, float scoreThreshold) {
+    if (!Files.exists(model)) {
+      throw new UserError(model + ": no such model file or directory");
+    }
     if (Files.isDirectory(model)) {
       return EagerModels.open(model);
     }
@@ -188,7 +196,7 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   /** Keeps the detections whose label the map covers (an explicit map may leave classes out). */
-  private static Detections mapped(Detections d, Map<Integer, Long> labels) {
+  static Detections mapped(Detections d, Map<Integer, Long> labels) {
     if (labels == null) {
       return d;
     }

@@ -87,6 +87,21 @@ class ModelCommandsTest {
   }
 
   @Test
+  void evalWithAModelPredictsThenEvaluates() throws Exception {
+    Path map = dir.resolve("map.json");
+    Files.writeString(map, "{\"disc\": \"disc\", \"ring\": \"ring\", \"star\": \"star\"}");
+    CliTest.Run r = lowlight("eval", "--model", dir.resolve("model").toString(), "--ann",
+        dir.resolve("data/annotations.json").toString(), "--images", dir.resolve("data/images").toString(),
+        "--category-map", map.toString(), "--json", dir.resolve("m.json").toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("IoU type: bbox", "Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]");
+    assertThat(new ObjectMapper().readTree(dir.resolve("m.json").toFile()).get("bbox").has("AP")).isTrue();
+    CliTest.Run both = lowlight("eval", "--model", dir.resolve("model").toString(), "--dt", "x.json", "--ann", "y.json");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("either --dt");
+  }
+
+  @Test
   void inspectShowsPluginsParameterCountsAndDenoiserWeight() {
     CliTest.Run r = lowlight("inspect", "--model", dir.resolve("model").toString());
     assertThat(r.exit()).as(r.err()).isZero();
