@@ -98,9 +98,11 @@ public final class FeaturePyramidNetwork extends AbstractBlock implements Neck {
       return x;
     }
     NDManager m = x.getManager();
-    NDArray rows = m.create(sourceIndex(s.get(2), outH)).reshape(1, 1, outH, 1).broadcast(s.get(0), s.get(1), outH, s.get(3));
+    // duplicate(): on CPU, DJL wraps Java memory without copying, and gather keeps its index for
+    // the backward pass; the index must own its memory or backward may read freed memory.
+    NDArray rows = m.create(sourceIndex(s.get(2), outH)).duplicate().reshape(1, 1, outH, 1).broadcast(s.get(0), s.get(1), outH, s.get(3));
     NDArray y = x.gather(rows.toDevice(x.getDevice(), false), 2);
-    NDArray cols = m.create(sourceIndex(s.get(3), outW)).reshape(1, 1, 1, outW).broadcast(s.get(0), s.get(1), outH, outW);
+    NDArray cols = m.create(sourceIndex(s.get(3), outW)).duplicate().reshape(1, 1, 1, outW).broadcast(s.get(0), s.get(1), outH, outW);
     return y.gather(cols.toDevice(x.getDevice(), false), 3);
   }
 

@@ -228,7 +228,9 @@ public final class Trainer {
               ? GradientClipping.clip(trainable, solver.clipGradNorm(), manager)
               : GradientClipping.globalNorm(trainable, manager);
           if (!Double.isFinite(gradNorm)) {
-            throw new NonFiniteLossException(it, "gradient_norm", gradNorm);
+            String culprit = GradientClipping.firstNonFinite(trainable, manager);
+            throw new NonFiniteLossException(it, culprit == null ? "gradient_norm" : "gradient_norm (first in " + culprit
+                + ")", gradNorm);
           }
           optimizer.step(trainable, lr);
           GradientClipping.zero(trainable, manager);

@@ -98,7 +98,9 @@ public final class TrainingForward {
     }
     int ph = batch.paddedHeight();
     int pw = batch.paddedWidth();
-    NDArray images = manager.create(batch.images(), new Shape(n, 3, ph, pw));
+    // duplicate(): on CPU, DJL wraps Java memory without copying; autograd keeps the input of the
+    // first convolution for the backward pass, so the tensor must own its memory (see LossOps).
+    NDArray images = manager.create(batch.images(), new Shape(n, 3, ph, pw)).duplicate();
     ParameterStore ps = new ParameterStore(manager, false);
     NDList levels = parts.neck().forward(ps, parts.backbone().forward(ps, new NDList(images), true), true);
     NDList rpn = parts.rpnHead().forward(ps, levels, true);
@@ -161,7 +163,7 @@ public final class TrainingForward {
     if (g == 0) {
       return manager.zeros(new Shape(0, t.height(), t.width()), DataType.UINT8);
     }
-    return manager.create(buf, new Shape(g, t.height(), t.width()), DataType.UINT8);
+    return manager.create(buf, new Shape(g, t.height(), t.width()), DataType.UINT8).duplicate();
   }
 
   /** SplitMix64's finaliser of {@code seed} and {@code stream}: independent, reproducible streams. */

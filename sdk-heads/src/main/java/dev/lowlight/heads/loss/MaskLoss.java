@@ -186,7 +186,7 @@ public final class MaskLoss {
       }
       NDArray stacked = pooled.size() == 1 ? pooled.get(0) : NDArrays.concat(pooled, 0);
       // back to RoI order: RoI k is row order[k] of the per-ground-truth stack
-      NDArray image = stacked.get(new ai.djl.ndarray.index.NDIndex("{}", manager.create(order)
+      NDArray image = stacked.get(new ai.djl.ndarray.index.NDIndex("{}", manager.create(order).duplicate()
           .toDevice(stacked.getDevice(), false))).reshape(n, m, m);
       parts.add(image.toDevice(manager.getDevice(), false));
     }

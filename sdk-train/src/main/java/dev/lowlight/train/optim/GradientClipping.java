@@ -48,6 +48,21 @@ public final class GradientClipping {
     return total;
   }
 
+  /** The first parameter whose gradient holds a NaN or an infinity, or null when all are finite. */
+  public static String firstNonFinite(List<TrainableParameter> parameters, NDManager manager) {
+    for (TrainableParameter tp : parameters) {
+      NDArray p = tp.parameter().getArray();
+      try (NDManager sub = manager.newSubManager()) {
+        sub.tempAttachAll(p);
+        NDArray g = Optimizer.gradientOrNull(p);
+        if (g != null && !Float.isFinite(g.abs().max().getFloat())) {
+          return tp.name();
+        }
+      }
+    }
+    return null;
+  }
+
   /** Multiplies every gradient by {@code factor} in place. */
   static void scale(List<TrainableParameter> parameters, double factor, NDManager manager) {
     for (TrainableParameter tp : parameters) {
