@@ -9,7 +9,7 @@ import dev.lowlight.api.config.BoundPlugin;
 import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.model.io.ModelDirectory;
-import dev.lowlight.train.checkpoint.AtomicFiles;
+import dev.lowlight.api.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,13 +1,9 @@
 package dev.lowlight.api.onnx;
 
 import ai.onnx.proto.OnnxMl;
+import dev.lowlight.api.io.AtomicFiles;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -117,20 +113,8 @@ public final class OnnxGraphBuilder {
    * renamed, so a crash never leaves a truncated model behind.
    */
   public void save(Path file) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-    try {
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        build().writeTo(out);
-      }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    OnnxMl.ModelProto model = build();
+    AtomicFiles.write(file, model::writeTo);
   }
 
   void addNode(OnnxMl.NodeProto node) {

@@ -3,6 +3,7 @@ package dev.lowlight.data.dataset;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lowlight.api.config.ConfigLoader;
+import dev.lowlight.api.io.AtomicFiles;
 import dev.lowlight.api.spi.LowLightSynthesizer;
 import dev.lowlight.api.structures.RgbImage;
 import dev.lowlight.data.coco.CocoDataset;
@@ -10,10 +11,8 @@ import dev.lowlight.data.coco.CocoImage;
 import dev.lowlight.data.coco.CocoReader;
 import dev.lowlight.data.image.ImageFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -160,13 +159,6 @@ public final class LowLightTwin {
   }
 
   static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | UncheckedIOException e) {
-      Files.deleteIfExists(tmp);
-      throw e;
-    }
+    AtomicFiles.write(file, bytes);
   }
 }

@@ -1,13 +1,10 @@
 package dev.lowlight.data.image;
 
+import dev.lowlight.api.io.AtomicFiles;
 import dev.lowlight.api.structures.RgbImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Reads and writes image files through an {@link ImageCodec} ({@link ImageIoCodec} by default).
@@ -69,36 +66,10 @@ public final class ImageFiles {
       throw new IllegalArgumentException("jpegQuality must be in [0, 1], got " + jpegQuality);
     }
     ImageFormat format = ImageFormat.of(file);
-    Path target = file.toAbsolutePath();
-    Path dir = target.getParent();
-    Path tmp = null;
     try {
-      Files.createDirectories(dir);
-      // Not Files.createTempFile: its owner-only permissions would stick to the final image.
-      tmp = dir.resolve("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-      try (OutputStream out = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
-          java.nio.file.StandardOpenOption.WRITE)) {
-        CODEC.encode(image, format, jpegQuality, out);
-      }
-      try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
+      AtomicFiles.write(file, out -> CODEC.encode(image, format, jpegQuality, out));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write image " + file + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // The original failure is what the caller needs to see.
-        }
-      }
     }
   }
 }

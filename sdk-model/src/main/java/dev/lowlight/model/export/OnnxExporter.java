@@ -1,5 +1,6 @@
 package dev.lowlight.model.export;
 
+import dev.lowlight.api.io.AtomicFiles;
 import ai.onnx.proto.OnnxMl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,13 +12,9 @@ import dev.lowlight.api.onnx.OnnxGraphBuilder;
 import dev.lowlight.api.onnx.OnnxType;
 import dev.lowlight.model.MaskRcnn;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -88,20 +85,7 @@ public final class OnnxExporter {
   public static ExportResult export(MaskRcnn model, Path out, ExportOptions options) throws IOException {
     long start = System.nanoTime();
     Built built = build(model, options);
-    Path dir = out.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, out.getFileName().toString(), ".tmp");
-    try {
-      try (OutputStream os = Files.newOutputStream(tmp)) {
-        built.model().writeTo(os);
-      }
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(out, built.model()::writeTo);
     long millis = (System.nanoTime() - start) / 1_000_000;
     OnnxMl.GraphProto g = built.model().getGraph();
     ExportResult r = new ExportResult(out, Files.size(out), g.getNodeCount(), g.getInitializerCount(),

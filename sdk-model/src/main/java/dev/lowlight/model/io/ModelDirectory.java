@@ -1,5 +1,6 @@
 package dev.lowlight.model.io;
 
+import dev.lowlight.api.io.AtomicFiles;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -13,7 +14,6 @@ import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.model.MaskRcnn;
-import dev.lowlight.model.weights.LoadReport;
 import dev.lowlight.model.weights.Safetensors;
 import dev.lowlight.model.weights.StateDict;
 import dev.lowlight.model.weights.StateDictExporter;
@@ -21,10 +21,8 @@ import dev.lowlight.model.weights.StateDictLoader;
 import dev.lowlight.model.weights.StateDictMismatchException;
 import dev.lowlight.model.weights.WeightsException;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -271,17 +269,7 @@ public final class ModelDirectory {
   }
 
   private static void writeAtomically(Path file, String text) throws IOException {
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-    try {
-      Files.writeString(tmp, text);
-      try {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFiles.write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static String sdkVersion() {

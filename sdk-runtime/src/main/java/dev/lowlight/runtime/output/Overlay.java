@@ -1,5 +1,6 @@
 package dev.lowlight.runtime.output;
 
+import dev.lowlight.api.io.AtomicFiles;
 import dev.lowlight.api.structures.RgbImage;
 import dev.lowlight.runtime.BitMask;
 import dev.lowlight.runtime.BoxXyxy;
@@ -13,12 +14,8 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -48,32 +45,14 @@ public final class Overlay {
    */
   public static void write(BufferedImage image, Detections detections, List<String> classNames, Path png) {
     BufferedImage out = render(image, detections, classNames);
-    Path target = png.toAbsolutePath();
-    Path tmp = null;
     try {
-      Files.createDirectories(target.getParent());
-      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-      try (OutputStream os = Files.newOutputStream(tmp)) {
+      AtomicFiles.write(png, os -> {
         if (!ImageIO.write(out, "png", os)) {
           throw new IOException("no PNG writer available");
         }
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-      tmp = null;
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write overlay " + png + ": " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // The write failure is the one to report.
-        }
-      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.lowlight.train.checkpoint;
 
+import dev.lowlight.api.io.AtomicFiles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lowlight.model.weights.Safetensors;

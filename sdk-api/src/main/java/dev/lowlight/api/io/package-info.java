@@ -1,0 +1,2 @@
+/** File I/O shared by every module: durable, atomic writes. */
+package dev.lowlight.api.io;
