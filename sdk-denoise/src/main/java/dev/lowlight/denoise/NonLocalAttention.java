@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
+import dev.lowlight.api.nn.Scalars;
 
 /**
  * The attention of a non-local block, computed in chunks of query rows so that the {@code P×K}
@@ -62,9 +63,9 @@ public final class NonLocalAttention {
     NDArray logits = thetaT.matMul(phi);
     NDArray affinity;
     if (mode == NonLocalMode.DOT_PRODUCT) {
-      affinity = logits.div((float) k);
+      affinity = Scalars.div(logits, (float) k);
     } else {
-      affinity = (logitScale == 1f ? logits : logits.mul(logitScale)).softmax(-1);
+      affinity = (logitScale == 1f ? logits : Scalars.mul(logits, logitScale)).softmax(-1);
     }
     return affinity.matMul(gT);
   }

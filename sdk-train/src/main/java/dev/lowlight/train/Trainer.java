@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowlight.api.config.SolverConfig;
+import dev.lowlight.api.nn.Scalars;
 import dev.lowlight.api.nn.TorchNames;
 import dev.lowlight.data.coco.CocoDataset;
 import dev.lowlight.data.eval.EvalStats;
@@ -221,7 +222,7 @@ public final class Trainer {
                 sums.merge(e.getKey(), e.getValue() / solver.accumulate(), Double::sum);
               }
               NDArray total = losses.total();
-              gc.backward(solver.accumulate() == 1 ? total : total.div((float) solver.accumulate()));
+              gc.backward(solver.accumulate() == 1 ? total : Scalars.div(total, (float) solver.accumulate()));
             }
           }
           double gradNorm = solver.clipGradNorm() > 0

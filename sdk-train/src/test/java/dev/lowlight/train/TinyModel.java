@@ -10,10 +10,10 @@ import dev.lowlight.model.MaskRcnn;
 /** A narrow Mask R-CNN on 128×96 scenes that trains an iteration in a fraction of a second. */
 final class TinyModel {
 
-  /** 7 scene categories + background; ResNet-18 (frozen BN: trainable BN gives NaN backbone gradients, see the report), FPN 32, small heads. */
+  /** 7 scene categories + background; ResNet-18 with trainable batch norm (from scratch), FPN 32, small heads. */
   static final String CONFIG = """
       num_classes: 8
-      backbone: {name: resnet18, options: {trainable_layers: 5, norm: frozen}}
+      backbone: {name: resnet18, options: {trainable_layers: 5, norm: batch}}
       neck: {name: fpn, options: {out_channels: 32}}
       transform: {min_size: 96, max_size: 128}
       rpn:

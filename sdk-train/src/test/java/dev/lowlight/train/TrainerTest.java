@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,9 +37,6 @@ class TrainerTest {
 
   @Test
   @Tag("slow")
-  @Disabled("issue 7: from-scratch training of this model hits a non-finite loss or gradient after 10-80"
-      + " iterations in some runs and not in others (same seed); until that is found this test would be flaky."
-      + " It passed 3 of 6 runs: loss 3.70 -> 2.00 in 80 iterations.")
   void tinyModelTrainsLossFallsAndValidationReportsCocoNumbers() throws Exception {
     ModelConfig config = TinyModel.config("solver: {max_iters: 80}\n");
     Path val = tmp.resolve("val");
@@ -66,10 +62,11 @@ class TrainerTest {
           random.segm().stats().ap(), random.segm().stats().ap50(), report.finalMetrics().get("bbox.AP"),
           report.finalMetrics().get("segm.AP"), report.finalMetrics().get("segm.AP50"), report.seconds());
       assertThat(last).isLessThan(0.7 * first);
-      // Issue 7 asks for AP above a random model's after a few dozen iterations; from scratch on six
-      // images this model does not get there reliably yet (see the issue's note), so the test holds
-      // the run to what it does: the loss falls and validation reports real COCO numbers.
+      // The trained model finds objects that the randomly initialised one does not (measured on
+      // this machine: bbox AP 0.000 -> 0.087, segm AP50 0.000 -> 0.096 after 80 iterations)
       assertThat(report.finalMetrics()).containsKeys("bbox.AP", "segm.AP", "segm.AP50");
+      assertThat(report.finalMetrics().get("bbox.AP")).isGreaterThan(random.bbox().stats().ap() + 0.01);
+      assertThat(report.finalMetrics().get("segm.AP50")).isGreaterThan(random.segm().stats().ap50());
       assertThat(report.bestAp()).isGreaterThanOrEqualTo(0);
       assertThat(report.iterations()).isEqualTo(80);
       assertThat(seen).hasSize(80);
@@ -121,12 +118,12 @@ class TrainerTest {
     for (String name : uninterrupted.names()) {
       TensorData x = uninterrupted.get(name);
       TensorData y = resumed.get(name);
-      // Bit-identical is the goal; measured so far only to agree to float rounding (see the report).
       float[] xf = x.toFloatArray();
       float[] yf = y.toFloatArray();
-      for (int i = 0; i < xf.length; i++) {
-        assertThat(yf[i]).as(name + "[" + i + "]").isCloseTo(xf[i], org.assertj.core.api.Assertions.within(1e-4f));
-      }
+      int first = java.util.Arrays.mismatch(xf, yf);
+      assertThat(first).as("%s differs first at [%d]: %s resumed vs %s uninterrupted", name, first,
+          first >= 0 && first < yf.length ? yf[first] : null, first >= 0 && first < xf.length ? xf[first] : null)
+          .isEqualTo(-1);
     }
     assertThat(lines(b, "train")).hasSize(6);
     assertThat(lines(b, "train").get(5).path("data_position").asLong()).isEqualTo(6);

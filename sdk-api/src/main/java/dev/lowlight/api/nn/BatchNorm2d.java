@@ -76,18 +76,18 @@ public final class BatchNorm2d extends AbstractBlock implements OnnxLowerable {
     NDArray rm = ps.getValue(runningMean, device, training);
     NDArray rv = ps.getValue(runningVar, device, training);
     if (!training) {
-      NDArray scale = w.mul(rv.reshape(1, channels, 1, 1).add(eps).pow(-0.5f));
+      NDArray scale = w.mul(Scalars.pow(rv.reshape(1, channels, 1, 1).add(eps), -0.5f));
       return new NDList(x.sub(rm.reshape(1, channels, 1, 1)).mul(scale).add(b));
     }
     NDArray mean = channelMean(x);
     NDArray centred = x.sub(mean);
     NDArray var = channelMean(centred.square());
-    NDArray y = centred.mul(var.add(eps).pow(-0.5f)).mul(w).add(b);
+    NDArray y = centred.mul(Scalars.pow(var.add(eps), -0.5f)).mul(w).add(b);
     long count = x.size() / channels;
     NDArray m = mean.stopGradient().reshape(channels);
-    NDArray v = var.stopGradient().reshape(channels).mul(count > 1 ? (double) count / (count - 1) : 1.0);
-    rm.muli(1 - momentum).addi(m.mul(momentum));
-    rv.muli(1 - momentum).addi(v.mul(momentum));
+    NDArray v = Scalars.mul(var.stopGradient().reshape(channels), count > 1 ? (float) count / (count - 1) : 1f);
+    rm.muli(1 - momentum).addi(Scalars.mul(m, momentum));
+    rv.muli(1 - momentum).addi(Scalars.mul(v, momentum));
     return new NDList(y);
   }
 

@@ -68,7 +68,7 @@ public final class FrozenBatchNorm2d extends AbstractBlock implements OnnxLowera
     NDArray mean = ps.getValue(runningMean, device, training);
     NDArray var = ps.getValue(runningVar, device, training);
     // Same order of operations as torchvision, so parity fixtures match to float rounding.
-    NDArray scale = w.mul(var.add(EPS).pow(-0.5f));
+    NDArray scale = w.mul(Scalars.pow(var.add(EPS), -0.5f));
     NDArray shift = b.sub(mean.mul(scale));
     Shape s = new Shape(1, channels, 1, 1);
     return new NDList(x.mul(scale.reshape(s)).add(shift.reshape(s)));

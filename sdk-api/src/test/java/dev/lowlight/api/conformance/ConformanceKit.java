@@ -28,10 +28,12 @@ import dev.lowlight.api.spi.DenoiserProvider;
 import dev.lowlight.api.spi.OptionInfo;
 import dev.lowlight.api.spi.Provider;
 import dev.lowlight.api.spi.SpiVersion;
+import dev.lowlight.api.testing.ScalarOperandAudit;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -139,6 +141,8 @@ public final class ConformanceKit {
     }
     tests.add(DynamicTest.dynamicTest(label + ": declared output shapes", this::checkDeclaredShapes));
     tests.add(DynamicTest.dynamicTest(label + ": parameters survive save and load", this::checkSaveLoad));
+    tests.add(DynamicTest.dynamicTest(label + ": no scalar operand that autograd would read after it is freed",
+        this::checkScalarOperands));
     return tests.stream();
   }
 
@@ -147,6 +151,14 @@ public final class ConformanceKit {
     for (DynamicTest t : tests().toList()) {
       t.getExecutable().execute();
     }
+  }
+
+  /** The block's own jar or class directory holds no call that gives wrong gradients (see {@link ScalarOperandAudit}). */
+  private void checkScalarOperands() throws IOException {
+    Class<?> type = provider != null ? provider.getClass() : factory.get().getClass();
+    assertThat(ScalarOperandAudit.scan(ScalarOperandAudit.codeSource(type)))
+        .as("calls of NDArray.mul/div/pow/maximum/minimum(Number) in %s: autograd reads the scalar after DJL frees it;"
+            + " use dev.lowlight.api.nn.Scalars", ScalarOperandAudit.codeSource(type)).isEmpty();
   }
 
   private void checkMetadata() {

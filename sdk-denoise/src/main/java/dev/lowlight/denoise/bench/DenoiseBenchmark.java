@@ -11,6 +11,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import dev.lowlight.api.nn.Scalars;
 import dev.lowlight.api.nn.TorchNames;
 import dev.lowlight.denoise.NonLocalAttention;
 import dev.lowlight.denoise.WeightedNonLocalBlock;
@@ -224,7 +225,7 @@ public final class DenoiseBenchmark {
 
   /** Frozen batch norm with unit statistics costs one multiply-add per element, as in the real body. */
   private static NDArray frozenBnRelu(NDArray x, boolean relu) {
-    NDArray y = x.mul(0.9f).add(0.01f);
+    NDArray y = Scalars.mul(x, 0.9f).add(0.01f);
     return relu ? Activation.relu(y) : y;
   }
 

@@ -3,6 +3,7 @@ package dev.lowlight.heads.loss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.lowlight.api.nn.Scalars;
 import java.util.List;
 
 /**
@@ -103,7 +104,7 @@ public final class FastRcnnLoss {
           }
           NDArray pred = LossOps.rows(sub, boxRegression.reshape(r * classes, 4), rows);
           NDArray t = LossOps.floats(sub, target, new Shape(positives, 4), boxRegression);
-          boxReg = LossOps.smoothL1Sum(pred, t, LossOps.BETA).div((float) r);
+          boxReg = Scalars.div(LossOps.smoothL1Sum(pred, t, LossOps.BETA), (float) r);
         }
       }
       classifier.attach(parent);

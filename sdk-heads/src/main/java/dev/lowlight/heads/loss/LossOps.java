@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.lowlight.api.nn.Scalars;
 
 /** The element-wise pieces of the losses, written with differentiable engine operations. */
 final class LossOps {
@@ -21,8 +22,8 @@ final class LossOps {
    */
   static NDArray smoothL1Sum(NDArray pred, NDArray target, float beta) {
     NDArray n = pred.sub(target).abs();
-    NDArray c = n.minimum(beta);
-    return c.square().mul(0.5f / beta).add(n.sub(c)).sum();
+    NDArray c = Scalars.minimum(n, beta);
+    return Scalars.mul(c.square(), 0.5f / beta).add(n.sub(c)).sum();
   }
 
   /**
@@ -31,7 +32,7 @@ final class LossOps {
    */
   static NDArray bceWithLogitsMean(NDArray x, NDArray y) {
     NDArray softplus = x.abs().neg().exp().add(1f).log();
-    return x.maximum(0f).sub(x.mul(y)).add(softplus).mean();
+    return Scalars.maximum(x, 0f).sub(x.mul(y)).add(softplus).mean();
   }
 
   /** Rows {@code index} of {@code a} (along axis 0), differentiable with respect to {@code a}. */
@@ -59,7 +60,7 @@ final class LossOps {
    * gradient) as it does for torchvision's {@code x.sum() * 0}.
    */
   static NDArray zeroOf(NDArray a) {
-    return a.sum().mul(0f);
+    return Scalars.mul(a.sum(), 0f);
   }
 
   /** Checks that {@code a} is a floating-point array of {@code rank} dimensions. */

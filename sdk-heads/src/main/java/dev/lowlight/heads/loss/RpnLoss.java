@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.lowlight.api.config.RpnConfig;
+import dev.lowlight.api.nn.Scalars;
 import dev.lowlight.heads.ops.BoxCoder;
 import dev.lowlight.heads.ops.Boxes;
 import dev.lowlight.heads.targets.BalancedPositiveNegativeSampler;
@@ -229,7 +230,7 @@ public record RpnLoss(Matcher matcher, BalancedPositiveNegativeSampler sampler, 
         } else {
           NDArray target = LossOps.floats(sub, RoiTargets.concat(targets), new Shape(pos.size(), 4), del);
           NDArray pred = LossOps.rows(sub, del, java.util.Arrays.copyOf(index, pos.size()));
-          boxLoss = LossOps.smoothL1Sum(pred, target, LossOps.BETA).div((float) sampled);
+          boxLoss = Scalars.div(LossOps.smoothL1Sum(pred, target, LossOps.BETA), (float) sampled);
         }
       }
       objectnessLoss.attach(parent);

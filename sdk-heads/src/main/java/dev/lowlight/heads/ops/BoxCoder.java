@@ -3,6 +3,7 @@ package dev.lowlight.heads.ops;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import dev.lowlight.api.nn.Scalars;
 
 /**
  * torchvision's {@code BoxCoder}: box regression targets {@code (dx, dy, dw, dh)} relative to
@@ -117,15 +118,15 @@ public record BoxCoder(float wx, float wy, float ww, float wh, float clip) {
     long k = deltas.getShape().get(1) / 4;
     NDArray w = reference.get(":, 2").sub(reference.get(":, 0")).reshape(n, 1);
     NDArray h = reference.get(":, 3").sub(reference.get(":, 1")).reshape(n, 1);
-    NDArray cx = reference.get(":, 0").reshape(n, 1).add(w.mul(0.5f));
-    NDArray cy = reference.get(":, 1").reshape(n, 1).add(h.mul(0.5f));
+    NDArray cx = reference.get(":, 0").reshape(n, 1).add(Scalars.mul(w, 0.5f));
+    NDArray cy = reference.get(":, 1").reshape(n, 1).add(Scalars.mul(h, 0.5f));
     NDArray d = deltas.reshape(n, k, 4);
-    NDArray px = d.get(":, :, 0").div(wx).mul(w).add(cx);
-    NDArray py = d.get(":, :, 1").div(wy).mul(h).add(cy);
-    NDArray pw = d.get(":, :, 2").div(ww).minimum(clip).exp().mul(w);
-    NDArray ph = d.get(":, :, 3").div(wh).minimum(clip).exp().mul(h);
-    NDArray boxes = NDArrays.stack(new NDList(px.sub(pw.mul(0.5f)), py.sub(ph.mul(0.5f)), px.add(pw.mul(0.5f)),
-        py.add(ph.mul(0.5f))), 2);
+    NDArray px = Scalars.div(d.get(":, :, 0"), wx).mul(w).add(cx);
+    NDArray py = Scalars.div(d.get(":, :, 1"), wy).mul(h).add(cy);
+    NDArray pw = Scalars.minimum(Scalars.div(d.get(":, :, 2"), ww), clip).exp().mul(w);
+    NDArray ph = Scalars.minimum(Scalars.div(d.get(":, :, 3"), wh), clip).exp().mul(h);
+    NDArray boxes = NDArrays.stack(new NDList(px.sub(Scalars.mul(pw, 0.5f)), py.sub(Scalars.mul(ph, 0.5f)), px.add(Scalars.mul(pw, 0.5f)),
+        py.add(Scalars.mul(ph, 0.5f))), 2);
     return boxes.reshape(n, 4 * k);
   }
 
@@ -133,13 +134,13 @@ public record BoxCoder(float wx, float wy, float ww, float wh, float clip) {
   public NDArray encode(NDArray gt, NDArray reference) {
     NDArray exW = reference.get(":, 2").sub(reference.get(":, 0"));
     NDArray exH = reference.get(":, 3").sub(reference.get(":, 1"));
-    NDArray exX = reference.get(":, 0").add(exW.mul(0.5f));
-    NDArray exY = reference.get(":, 1").add(exH.mul(0.5f));
+    NDArray exX = reference.get(":, 0").add(Scalars.mul(exW, 0.5f));
+    NDArray exY = reference.get(":, 1").add(Scalars.mul(exH, 0.5f));
     NDArray gtW = gt.get(":, 2").sub(gt.get(":, 0"));
     NDArray gtH = gt.get(":, 3").sub(gt.get(":, 1"));
-    NDArray gtX = gt.get(":, 0").add(gtW.mul(0.5f));
-    NDArray gtY = gt.get(":, 1").add(gtH.mul(0.5f));
-    return NDArrays.stack(new NDList(gtX.sub(exX).div(exW).mul(wx), gtY.sub(exY).div(exH).mul(wy),
-        gtW.div(exW).log().mul(ww), gtH.div(exH).log().mul(wh)), 1);
+    NDArray gtX = gt.get(":, 0").add(Scalars.mul(gtW, 0.5f));
+    NDArray gtY = gt.get(":, 1").add(Scalars.mul(gtH, 0.5f));
+    return NDArrays.stack(new NDList(Scalars.mul(gtX.sub(exX).div(exW), wx), Scalars.mul(gtY.sub(exY).div(exH), wy),
+        Scalars.mul(gtW.div(exW).log(), ww), Scalars.mul(gtH.div(exH).log(), wh)), 1);
   }
 }

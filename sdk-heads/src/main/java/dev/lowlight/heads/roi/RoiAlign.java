@@ -3,7 +3,6 @@ package dev.lowlight.heads.roi;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 
@@ -124,10 +123,14 @@ public record RoiAlign(int outH, int outW, float spatialScale, int samplingRatio
       }
     }
     // duplicate(): engine-owned copies, which autograd may keep after this scope closes (see LossOps.owned)
-    NDArray idx = sub.create(index).duplicate().toDevice(features.getDevice(), false);
+    NDArray idx = sub.create(index).duplicate().toDevice(features.getDevice(), false).reshape(index.length, 1)
+        .broadcast(index.length, c);
     NDArray wt = sub.create(weight, new Shape(index.length, 1)).duplicate().toType(features.getDataType(), false)
         .toDevice(features.getDevice(), false);
-    NDArray gathered = table.get(new NDIndex("{}", idx)).mul(wt);
+    // gather, not indexing: the backward of indexing is index_put with accumulation, which PyTorch
+    // runs on the CPU with parallel atomic adds (a different rounding on every run); the backward
+    // of gather is scatter_add, which is deterministic, so training is repeatable bit for bit
+    NDArray gathered = table.gather(idx, 0).mul(wt);
     return gathered.reshape(count, outH, outW, width, c).sum(new int[] {3}).transpose(0, 3, 1, 2);
   }
 

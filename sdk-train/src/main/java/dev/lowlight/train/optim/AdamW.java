@@ -2,6 +2,7 @@ package dev.lowlight.train.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.lowlight.api.nn.Scalars;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +68,7 @@ public final class AdamW implements Optimizer {
           m = state.put(EXP_AVG, tp.name(), g.zerosLike());
           v = state.put(EXP_AVG_SQ, tp.name(), g.zerosLike());
         }
-        m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
+        m.muli((float) beta1).addi(Scalars.mul(g, (float) (1 - beta1)));
         v.muli((float) beta2).addi(g.mul(g).muli((float) (1 - beta2)));
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);

@@ -2,6 +2,7 @@ package dev.lowlight.train.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.lowlight.api.nn.Scalars;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +48,7 @@ public final class Sgd implements Optimizer {
         if (g == null) {
           continue;
         }
-        NDArray d = weightDecay == 0 ? g : g.add(p.mul((float) weightDecay));
+        NDArray d = weightDecay == 0 ? g : g.add(Scalars.mul(p, (float) weightDecay));
         if (momentum > 0) {
           NDArray buf = state.get(MOMENTUM, tp.name());
           if (buf == null) {
@@ -57,7 +58,7 @@ public final class Sgd implements Optimizer {
           }
           d = buf;
         }
-        p.subi(d.mul((float) lr));
+        p.subi(Scalars.mul(d, (float) lr));
       }
     }
   }
