@@ -33,6 +33,19 @@ final class ScenesCommand implements Callable<Integer> {
   @Option(names = "--height", defaultValue = "240", description = "Image height (default: ${DEFAULT-VALUE}).")
   int height;
 
+  @Option(names = "--min-objects", defaultValue = "3", description = "Fewest objects per image (default: ${DEFAULT-VALUE}).")
+  int minObjects;
+
+  @Option(names = "--max-objects", defaultValue = "10", description = "Most objects per image (default: ${DEFAULT-VALUE}).")
+  int maxObjects;
+
+  @Option(names = "--min-size", defaultValue = "8", description = "Smallest object size in pixels (default: ${DEFAULT-VALUE}).")
+  double minSize;
+
+  @Option(names = "--max-size", defaultValue = "0",
+      description = "Largest object size in pixels; 0 means half the shorter image side (default: ${DEFAULT-VALUE}).")
+  double maxSize;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -42,7 +55,8 @@ final class ScenesCommand implements Callable<Integer> {
     }
     SceneGenerator generator;
     try {
-      generator = SceneGenerator.builder().optWidth(width).optHeight(height).build();
+      generator = SceneGenerator.builder().optWidth(width).optHeight(height).optMinObjects(minObjects)
+          .optMaxObjects(maxObjects).optMinObjectSize(minSize).optMaxObjectSize(maxSize).build();
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
