@@ -8,7 +8,7 @@
 #   4. tabulate bbox/segm AP over seeds (table.py) into RESULTS.
 # Every step is a `lowlight` command; the exact commands are logged to OUT/commands.txt and copied
 # into the results file. Sizes are environment variables so a GPU machine can run it larger:
-#   PRE_ITERS (800) FT_ITERS (200) TRAIN (200) VAL (60) SEEDS ("1 2 3") SIZE ("128 96")
+#   PRE_ITERS (800) FT_ITERS (200) TRAIN (200) VAL (60) SEEDS ("1 2 3") SIZE ("128 96") PARALLEL (1)
 # Usage: tools/experiment/run.sh [OUT_DIR] [RESULTS_DIR]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -34,7 +34,7 @@ run() {
 model() {
   cat <<YAML
 num_classes: 8
-class_names: [disc, ring, square, rectangle, triangle, star, cross]
+class_names: [disc, ring, rectangle, triangle, star, ellipse, cross]
 backbone: {name: resnet18, options: {trainable_layers: 5, norm: $1}}
 neck: {name: fpn, options: {out_channels: 32}}
 transform: {min_size: $H, max_size: $W}
@@ -92,19 +92,27 @@ run eval --model "$OUT/runs/pretrain/model" --ann "$D/val-dark/annotations.json"
   --json "$OUT/eval/pretrained.json"
 
 # 3. Backbone-only fine-tuning on low-light images, three variants, same seeds and budget.
+#    PARALLEL runs that many fine-tunings at once (each its own process; with OMP_NUM_THREADS=1
+#    two processes use a 2-core machine better than one, the small model being overhead-bound).
+finetune() {
+  local variant=$1 seed=$2 name="$1-seed$2"
+  if [ ! -f "$OUT/runs/$name/model/model.safetensors" ]; then
+    run train --config "$OUT/configs/finetune-$variant.yaml" --init "$OUT/runs/pretrain/model" \
+      --train-ann "$D/train-dark/annotations.json" --train-images "$D/train-dark/images" \
+      --val-ann "$D/val-dark/annotations.json" --val-images "$D/val-dark/images" \
+      --val-every $((FT_ITERS / 4)) --output "$OUT/runs/$name" --seed "$seed" >"$OUT/runs/$name.log" 2>&1
+  fi
+  run eval --model "$OUT/runs/$name/model" --ann "$D/val-dark/annotations.json" --images "$D/val-dark/images" \
+    --json "$OUT/eval/$name.json" >>"$OUT/runs/$name.log" 2>&1
+  echo "fine-tuned $name: $(grep -o '"AP" *: *[0-9.]*' "$OUT/eval/$name.json" | head -2 | tr '\n' ' ')"
+}
 for seed in $SEEDS; do
   for variant in none non-local weighted-non-local; do
-    name="$variant-seed$seed"
-    if [ ! -f "$OUT/runs/$name/model/model.safetensors" ]; then
-      run train --config "$OUT/configs/finetune-$variant.yaml" --init "$OUT/runs/pretrain/model" \
-        --train-ann "$D/train-dark/annotations.json" --train-images "$D/train-dark/images" \
-        --val-ann "$D/val-dark/annotations.json" --val-images "$D/val-dark/images" \
-        --val-every $((FT_ITERS / 4)) --output "$OUT/runs/$name" --seed "$seed"
-    fi
-    run eval --model "$OUT/runs/$name/model" --ann "$D/val-dark/annotations.json" --images "$D/val-dark/images" \
-      --json "$OUT/eval/$name.json"
+    while [ "$(jobs -rp | wc -l)" -ge "${PARALLEL:-1}" ]; do wait -n; done
+    finetune "$variant" "$seed" &
   done
 done
+wait
 
 # Pictures: predictions of each variant (seed 1) on the first validation images.
 mkdir -p "$OUT/grid/input"

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks on this machine; each reports its numbers next to a baseline measured in the same run.",
     subcommands = {BenchCommand.Denoise.class, BenchCommand.Synth.class, BenchCommand.Data.class,
-        BenchCommand.Infer.class})
+        BenchCommand.Infer.class, BenchCommand.Train.class})
 final class BenchCommand implements Runnable {
 
   @Spec CommandSpec spec;
@@ -131,29 +131,170 @@ final class BenchCommand implements Runnable {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda[:N] or auto (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--reference", paramLabel = "FILE.onnx",
+        description = {"torchvision's own ONNX export (tools/fixtures/make_torchvision_onnx.py) to time on the same",
+            "ONNX Runtime session options and image; its input is a 3xHxW image in [0,1], its masks come pasted."})
+    java.nio.file.Path reference;
+
+    @Option(names = "--eager-warmup", defaultValue = "1", description = "Untimed eager predictions (default: ${DEFAULT-VALUE}).")
+    int eagerWarmup;
+
+    @Option(names = "--eager-runs", defaultValue = "3", description = "Timed eager predictions (default: ${DEFAULT-VALUE}).")
+    int eagerRuns;
+
+    @Option(names = "--memory", paramLabel = "N1,N2",
+        description = "Resident memory of --model after N1 and after N2 predictions and its growth (e.g. 100,1000).")
+    String memory;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-      if (model == null && !eager) {
-        throw new UserError("give --model model.onnx, --eager, or both");
+      if (model == null && !eager && reference == null) {
+        throw new UserError("give --model model.onnx, --eager, --reference, or several");
       }
+      PrintWriter out = spec.commandLine().getOut();
+      dev.lowlight.model.bench.InferBenchmark.Result eagerResult = null;
       if (eager) {
         var cfg = config == null ? dev.lowlight.api.config.ModelConfig.defaults()
             : dev.lowlight.api.config.ConfigLoader.load(config);
-        spec.commandLine().getOut().println(
-            dev.lowlight.model.bench.InferBenchmark.run(cfg, height, width, warmup, runs).describe());
+        eagerResult = dev.lowlight.model.bench.InferBenchmark.run(cfg, height, width, eagerWarmup, eagerRuns);
+        out.println(eagerResult.describe());
+        out.flush();
       }
-      if (model == null) {
-        return 0;
-      }
-      if (!java.nio.file.Files.isRegularFile(model)) {
-        throw new UserError(model + ": no such model file");
-      }
+      var rgb = image != null ? dev.lowlight.data.image.ImageFiles.read(image)
+          : dev.lowlight.runtime.bench.RuntimeBenchmark.synthetic(height, width, 42);
+      dev.lowlight.runtime.bench.RuntimeBenchmark.Result ours = null;
       var options = dev.lowlight.runtime.PredictorOptions.builder().optDevice(device).optIntraOpThreads(intraOp).build();
-      var result = dev.lowlight.runtime.bench.RuntimeBenchmark.run(new dev.lowlight.runtime.bench.RuntimeBenchmark.Config(
-          model, image, height, width, warmup, runs, threads, true, options));
-      spec.commandLine().getOut().println(result.format());
+      if (model != null) {
+        if (!java.nio.file.Files.isRegularFile(model)) {
+          throw new UserError(model + ": no such model file");
+        }
+        ours = dev.lowlight.runtime.bench.RuntimeBenchmark.run(new dev.lowlight.runtime.bench.RuntimeBenchmark.Config(
+            model, image, height, width, warmup, runs, threads, true, options));
+        out.println(ours.format());
+        out.flush();
+      }
+      dev.lowlight.runtime.bench.RuntimeBenchmark.Result ref = null;
+      if (reference != null) {
+        if (!java.nio.file.Files.isRegularFile(reference)) {
+          throw new UserError(reference + ": no such reference model file");
+        }
+        ref = dev.lowlight.runtime.bench.ReferenceBenchmark.run(reference, rgb, warmup, runs, intraOp);
+        out.println(ref.format());
+        out.flush();
+      }
+      printTable(out, eagerResult, ours, ref);
+      if (memory != null) {
+        if (model == null) {
+          throw new UserError("--memory needs --model");
+        }
+        String[] n = memory.split(",");
+        int n1;
+        int n2;
+        try {
+          n1 = Integer.parseInt(n[0].trim());
+          n2 = Integer.parseInt(n[n.length - 1].trim());
+        } catch (NumberFormatException e) {
+          throw new UserError("--memory takes N1,N2 (e.g. 100,1000), got '" + memory + "'");
+        }
+        if (n.length != 2 || n1 < 1 || n2 <= n1) {
+          throw new UserError("--memory takes N1,N2 with 1 <= N1 < N2 (e.g. 100,1000), got '" + memory + "'");
+        }
+        out.println(dev.lowlight.runtime.bench.ReferenceBenchmark.memory(model, rgb, n1, n2, options).format()
+            + String.format(Locale.ROOT, " [%s, %dx%d]", model.getFileName(), rgb.height(), rgb.width()));
+      }
+      return 0;
+    }
+
+    private static void printTable(PrintWriter out, dev.lowlight.model.bench.InferBenchmark.Result eager,
+        dev.lowlight.runtime.bench.RuntimeBenchmark.Result ours, dev.lowlight.runtime.bench.RuntimeBenchmark.Result ref) {
+      int rows = (eager != null ? 1 : 0) + (ours != null ? 1 : 0) + (ref != null ? 1 : 0);
+      if (rows < 2) {
+        return;
+      }
+      out.printf(Locale.ROOT, "%n%-44s %10s %10s %8s %6s%n", "variant", "p50 ms", "p95 ms", "img/s", "dets");
+      if (eager != null) {
+        out.printf(Locale.ROOT, "%-44s %10.1f %10s %8.3f %6d%n", "DJL eager (median; random weights of --config)",
+            eager.totalMs(), "-", 1000 / eager.totalMs(), eager.detections());
+      }
+      if (ours != null) {
+        out.printf(Locale.ROOT, "%-44s %10.1f %10.1f %8.3f %6d%n", "ours, ORT (masks pasted + RLE)",
+            ours.p50Ms(), ours.p95Ms(), ours.imagesPerSecond(), ours.detections());
+      }
+      if (ref != null) {
+        out.printf(Locale.ROOT, "%-44s %10.1f %10.1f %8.3f %6d%n", "torchvision export, ORT (masks pasted)",
+            ref.p50Ms(), ref.p95Ms(), ref.imagesPerSecond(), ref.detections());
+      }
+      if (eager != null && ours != null) {
+        out.printf(Locale.ROOT, "eager / ours = %.2f (goal >= 1.3)%n", eager.totalMs() / ours.p50Ms());
+      }
+      if (ours != null && ref != null) {
+        out.printf(Locale.ROOT, "ours / torchvision = %.2f (goal <= 0.8)%n", ours.p50Ms() / ref.p50Ms());
+      }
+    }
+  }
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = {"Training throughput of R50-FPN (frozen batch norm, 8 classes, random weights) on synthetic",
+          "scenes: seconds per iteration of the trainer's step, its breakdown (data, backbone, FPN, RPN, RoIAlign,",
+          "heads, loss, backward, optimizer), the backbone's convolutions alone forward and backward in GFLOP/s next",
+          "to the step's own rate (goal: at least 60%), peak heap and resident memory; then a leak check: resident",
+          "memory after K2 iterations against after K1 (goal: less than 5% growth), on the small model by default."})
+  static final class Train implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--size", defaultValue = "512", description = "Square image side (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--batch", defaultValue = "2", description = "Images per iteration (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "Untimed iterations first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iterations", defaultValue = "3", description = "Timed iterations, median reported (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--breakdown", defaultValue = "2", description = "Instrumented iterations for the stage breakdown (default: ${DEFAULT-VALUE}).")
+    int breakdown;
+
+    @Option(names = "--leak-iterations", defaultValue = "50,500", paramLabel = "K1,K2",
+        description = "Leak check: resident memory after K1 and after K2 iterations (default: ${DEFAULT-VALUE}).")
+    String leakIterations;
+
+    @Option(names = "--leak-config", defaultValue = "small",
+        description = "Leak check model: small (R18-FPN-64 at 256x256, minutes) or r50 (R50-FPN at 512x512, hours on two cores) (default: ${DEFAULT-VALUE}).")
+    String leakConfig;
+
+    @Option(names = "--no-leak", description = "Skip the leak check.")
+    boolean noLeak;
+
+    @Option(names = "--no-throughput", description = "Run only the leak check.")
+    boolean noThroughput;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      int[] k;
+      dev.lowlight.train.bench.TrainBenchmark.Settings leakSettings;
+      try {
+        k = dev.lowlight.train.bench.TrainBenchmark.leakIterations(leakIterations);
+        leakSettings = dev.lowlight.train.bench.TrainBenchmark.leakSettings(leakConfig, batch);
+      } catch (IllegalArgumentException e) {
+        throw new UserError(e.getMessage());
+      }
+      if (!noThroughput) {
+        var settings = dev.lowlight.train.bench.TrainBenchmark.Settings.r50(size, batch, warmup, iterations)
+            .withCounts(warmup, iterations, breakdown, 2);
+        out.println(dev.lowlight.train.bench.TrainBenchmark.run(settings).describe());
+        out.flush();
+      }
+      if (!noLeak) {
+        out.println("leak check model: " + leakSettings.name() + " at " + leakSettings.size() + "x"
+            + leakSettings.size());
+        out.println(dev.lowlight.train.bench.TrainBenchmark.leak(leakSettings, k[0], k[1]).describe());
+      }
       return 0;
     }
   }

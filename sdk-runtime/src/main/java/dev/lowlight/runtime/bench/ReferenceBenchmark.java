@@ -1,0 +1,149 @@
+package dev.lowlight.runtime.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import dev.lowlight.api.structures.RgbImage;
+import dev.lowlight.runtime.LowlightPredictor;
+import dev.lowlight.runtime.PredictorOptions;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Times a reference graph on ONNX Runtime with the session options {@link LowlightPredictor} uses
+ * (all graph optimisations, the same intra-op threads): torchvision's own export of {@code
+ * maskrcnn_resnet50_fpn} ({@code tools/fixtures/make_torchvision_onnx.py}), whose input is one
+ * float image {@code 3×H×W} in [0, 1] without a batch dimension and whose outputs are boxes,
+ * labels, scores and masks {@code N×1×H×W} already pasted into the image. Also measures resident
+ * memory growth of a predictor over many predictions.
+ *
+ * <pre>{@code
+ * RuntimeBenchmark.Result ref = ReferenceBenchmark.run(Path.of("tv.onnx"), image, 3, 10, 2);
+ * ReferenceBenchmark.Memory m = ReferenceBenchmark.memory(Path.of("model.onnx"), image, 100, 1000, options);
+ * }</pre>
+ */
+public final class ReferenceBenchmark {
+
+  private ReferenceBenchmark() {}
+
+  /**
+   * Resident memory of a predictor over many predictions.
+   *
+   * @param first predictions before the first reading
+   * @param second predictions before the second reading
+   * @param rssFirst resident bytes after {@code first}
+   * @param rssSecond resident bytes after {@code second}
+   * @param detections detections of the last prediction
+   */
+  public record Memory(int first, int second, long rssFirst, long rssSecond, int detections) {
+
+    /** Growth from the first reading to the second, in percent. */
+    public double growthPercent() {
+      return 100.0 * (rssSecond - rssFirst) / rssFirst;
+    }
+
+    /** One line. */
+    public String format() {
+      return String.format(java.util.Locale.ROOT, "memory: resident after %d predictions %.1f MiB, after %d %.1f MiB:"
+          + " growth %+.2f%% (goal < 5%%: %s)", first, rssFirst / 1048576.0, second, rssSecond / 1048576.0,
+          growthPercent(), growthPercent() < 5 ? "met" : "not met");
+    }
+  }
+
+  /**
+   * Times {@code model} (torchvision's graph) on {@code image}: {@code warmup} untimed runs, then
+   * {@code runs} timed ones on one thread.
+   */
+  public static RuntimeBenchmark.Result run(Path model, RgbImage image, int warmup, int runs, int intraOpThreads)
+      throws OrtException {
+    if (!Files.isRegularFile(model)) {
+      throw new IllegalArgumentException(model + ": no such reference model file");
+    }
+    if (runs < 1 || warmup < 0) {
+      throw new IllegalArgumentException("need runs >= 1 and warmup >= 0, got " + runs + ", " + warmup);
+    }
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (SessionOptions so = new SessionOptions()) {
+      so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
+      if (intraOpThreads > 0) {
+        so.setIntraOpNumThreads(intraOpThreads);
+      }
+      try (OrtSession session = env.createSession(model.toString(), so)) {
+        if (session.getNumInputs() != 1) {
+          throw new IllegalArgumentException(model + ": expected torchvision's export with one input (a 3xHxW image),"
+              + " found inputs " + session.getInputNames());
+        }
+        String input = session.getInputNames().iterator().next();
+        int h = image.height();
+        int w = image.width();
+        float[] chw = image.toChw();
+        int detections = 0;
+        long[] nanos = new long[runs];
+        long start = 0;
+        for (int i = 0; i < warmup + runs; i++) {
+          if (i == warmup) {
+            start = System.nanoTime();
+          }
+          long t0 = System.nanoTime();
+          try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(chw), new long[] {3, h, w});
+              OrtSession.Result r = session.run(Map.of(input, t))) {
+            detections = (int) ((OnnxTensor) r.get(0)).getInfo().getShape()[0];
+          }
+          if (i >= warmup) {
+            nanos[i - warmup] = System.nanoTime() - t0;
+          }
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return new RuntimeBenchmark.Result("CPU (torchvision graph)", h, w, 1, runs,
+            RuntimeBenchmark.percentile(sorted, 0.5) / 1e6, RuntimeBenchmark.percentile(sorted, 0.95) / 1e6,
+            Arrays.stream(nanos).average().orElse(0) / 1e6, runs / wall, detections);
+      }
+    }
+  }
+
+  /**
+   * Resident memory after {@code first} and after {@code second} predictions of {@code image}
+   * through one predictor (masks pasted and encoded each time, as a caller would).
+   */
+  public static Memory memory(Path model, RgbImage image, int first, int second, PredictorOptions options) {
+    if (first < 1 || second <= first) {
+      throw new IllegalArgumentException("--memory takes N1,N2 with 1 <= N1 < N2, got " + first + "," + second);
+    }
+    float[] chw = image.toChw();
+    try (LowlightPredictor p = LowlightPredictor.open(model, options)) {
+      long rss1 = 0;
+      int n = 0;
+      for (int i = 1; i <= second; i++) {
+        var d = p.predict(chw, image.height(), image.width());
+        d.instances().forEach(in -> in.rle());
+        n = d.size();
+        if (i == first) {
+          rss1 = residentBytes();
+        }
+      }
+      return new Memory(first, second, rss1, residentBytes(), n);
+    }
+  }
+
+  /** {@code VmRSS} of {@code /proc/self/status} in bytes, or -1 where it is missing. */
+  public static long residentBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // informative only: not Linux, or /proc changed
+    }
+    return -1;
+  }
+}

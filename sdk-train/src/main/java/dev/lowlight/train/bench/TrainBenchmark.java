@@ -1,0 +1,727 @@
+package dev.lowlight.train.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.lowlight.api.config.ConfigLoader;
+import dev.lowlight.api.config.ModelConfig;
+import dev.lowlight.data.loading.Batch;
+import dev.lowlight.data.loading.TrainingTarget;
+import dev.lowlight.data.scenes.Scene;
+import dev.lowlight.data.scenes.SceneGenerator;
+import dev.lowlight.data.scenes.SceneObject;
+import dev.lowlight.data.transform.DetectionTransform;
+import dev.lowlight.heads.loss.FastRcnnLoss;
+import dev.lowlight.heads.loss.FastRcnnLosses;
+import dev.lowlight.heads.loss.MaskLoss;
+import dev.lowlight.heads.loss.RoiTargets;
+import dev.lowlight.heads.loss.RpnLoss;
+import dev.lowlight.heads.loss.RpnLosses;
+import dev.lowlight.heads.loss.SampledRois;
+import dev.lowlight.heads.ops.Detections;
+import dev.lowlight.heads.roi.MultiScaleRoiAlign;
+import dev.lowlight.heads.rpn.ProposalSelector;
+import dev.lowlight.heads.targets.Sampling;
+import dev.lowlight.model.MaskRcnn;
+import dev.lowlight.train.FreezePolicy;
+import dev.lowlight.train.Losses;
+import dev.lowlight.train.TrainingForward;
+import dev.lowlight.train.optim.GradientClipping;
+import dev.lowlight.train.optim.Optimizer;
+import dev.lowlight.train.optim.TrainableParameter;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Training throughput of Mask R-CNN on this machine: seconds per iteration of the {@link
+ * dev.lowlight.train.Trainer}'s step ({@link TrainingForward}, backward, gradient clipping, the
+ * configured optimizer, every step's arrays in a child {@link NDManager}), a breakdown of one step
+ * into its stages, the backbone's convolutions alone forward and backward with the same shapes and
+ * the same frozen layers (their FLOP rate is what the step's own rate is compared with), peak heap
+ * and resident memory, and a leak check (resident memory after {@code K2} iterations against after
+ * {@code K1}).
+ *
+ * <pre>{@code
+ * TrainBenchmark.Report r = TrainBenchmark.run(TrainBenchmark.Settings.r50(512, 2, 1, 3));
+ * System.out.println(r.describe());
+ * TrainBenchmark.Leak leak = TrainBenchmark.leak(TrainBenchmark.Settings.small(256, 2), 50, 500);
+ * }</pre>
+ *
+ * <p>PyTorch's CPU kernels run synchronously, so the wall clock between two calls measures the
+ * work of the calls between them. On a GPU the stage times would need a synchronisation; this
+ * benchmark measures the CPU.
+ */
+public final class TrainBenchmark {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainBenchmark.class);
+
+  /** The stages of {@link Report#stagesMs()}, in step order. */
+  public static final List<String> STAGES = List.of("data", "backbone", "fpn", "rpn", "roialign", "heads", "loss",
+      "backward", "optimizer");
+
+  /**
+   * What to run.
+   *
+   * @param name a short description of the model, printed with the numbers
+   * @param config the model (its transform should keep {@code size} as it is)
+   * @param size square image side
+   * @param batch images per iteration
+   * @param warmup untimed iterations first
+   * @param iterations timed iterations of the real step
+   * @param breakdownIterations instrumented iterations for the stage breakdown
+   * @param convRepeats timed repetitions of the convolutions-alone pass (best kept)
+   */
+  public record Settings(String name, ModelConfig config, int size, int batch, int warmup, int iterations,
+      int breakdownIterations, int convRepeats) {
+
+    /** Checks the counts. */
+    public Settings {
+      if (config == null) {
+        throw new IllegalArgumentException("config must not be null");
+      }
+      if (size < 32 || batch < 1 || warmup < 0 || iterations < 1 || breakdownIterations < 1 || convRepeats < 1) {
+        throw new IllegalArgumentException("need size >= 32, batch >= 1, warmup >= 0, iterations >= 1,"
+            + " breakdown iterations >= 1, conv repeats >= 1; got size=" + size + ", batch=" + batch + ", warmup="
+            + warmup + ", iterations=" + iterations + ", breakdown=" + breakdownIterations + ", convRepeats="
+            + convRepeats);
+      }
+    }
+
+    /** ResNet-50 FPN with frozen batch norm and 8 classes (torchvision's defaults otherwise) at {@code size}. */
+    public static Settings r50(int size, int batch, int warmup, int iterations) {
+      return new Settings("R50-FPN (frozen BN, 8 classes, random init)", config("""
+          num_classes: 8
+          backbone: {name: resnet50, options: {norm: frozen}}
+          """, size), size, batch, warmup, iterations, 2, 2);
+    }
+
+    /** ResNet-18 FPN with 64 channels, frozen batch norm and 8 classes: the leak check's default. */
+    public static Settings small(int size, int batch) {
+      return new Settings("R18-FPN-64 (frozen BN, 8 classes, random init)", config("""
+          num_classes: 8
+          backbone: {name: resnet18, options: {norm: frozen}}
+          neck: {name: fpn, options: {out_channels: 64}}
+          """, size), size, batch, 1, 3, 1, 1);
+    }
+
+    /** {@code yaml} (a partial model configuration) with a transform that keeps {@code size}. */
+    public static ModelConfig config(String yaml, int size) {
+      return ConfigLoader.parse(yaml + "transform: {min_size: " + size + ", max_size: " + size + "}\n", true);
+    }
+
+    /** The same settings with other counts. */
+    public Settings withCounts(int warmup, int iterations, int breakdownIterations, int convRepeats) {
+      return new Settings(name, config, size, batch, warmup, iterations, breakdownIterations, convRepeats);
+    }
+  }
+
+  /**
+   * Measured numbers; times in milliseconds, FLOP rates in GFLOP/s, memory in bytes.
+   *
+   * @param settings what ran
+   * @param engine the engine, its version, device and threads
+   * @param stepMs median time of the real step (data included)
+   * @param stagesMs median time per stage of the instrumented step ({@link #STAGES})
+   * @param convMs the backbone's convolutions alone, forward and backward
+   * @param convFlops their FLOPs
+   * @param stepFlops FLOPs of every convolution and linear layer of the step, forward and backward
+   * @param meanRois sampled RoIs per step (all images)
+   * @param meanPositives positive RoIs per step (those the mask head sees)
+   * @param heapPeakBytes peak heap during the run ({@link ProcessMemory#heapPeakBytes()})
+   * @param rssBytes resident memory at the end
+   * @param rssPeakBytes the process's resident high water mark at the end
+   * @param losses the loss terms of the last step
+   */
+  public record Report(Settings settings, String engine, double stepMs, Map<String, Double> stagesMs, double convMs,
+      double convFlops, double stepFlops, double meanRois, double meanPositives, long heapPeakBytes, long rssBytes,
+      long rssPeakBytes, Map<String, Double> losses) {
+
+    /** Seconds per iteration of the real step. */
+    public double secondsPerIteration() {
+      return stepMs / 1000;
+    }
+
+    /** GFLOP/s of the backbone's convolutions alone. */
+    public double convGflops() {
+      return convFlops / convMs / 1e6;
+    }
+
+    /** GFLOP/s of the step: its layers' FLOPs over its whole time. */
+    public double stepGflops() {
+      return stepFlops / stepMs / 1e6;
+    }
+
+    /** The step's FLOP rate over the convolutions' (goal: at least 0.6). */
+    public double ratio() {
+      return stepGflops() / convGflops();
+    }
+
+    /** The numbers as a table. */
+    public String describe() {
+      StringBuilder sb = new StringBuilder();
+      Settings s = settings;
+      sb.append(String.format(Locale.ROOT, "train benchmark: %s, %dx%d, batch %d, %s%n", s.name(), s.size(), s.size(),
+          s.batch(), engine));
+      sb.append(String.format(Locale.ROOT, "  step (Trainer's: forward, backward, clip, optimizer; data included)"
+          + " %8.2f s/iteration  (median of %d after %d warm-up)%n", secondsPerIteration(), s.iterations(),
+          s.warmup()));
+      double sum = stagesMs.values().stream().mapToDouble(Double::doubleValue).sum();
+      sb.append(String.format(Locale.ROOT, "  breakdown (instrumented step, median of %d, sum %.2f s):%n",
+          s.breakdownIterations(), sum / 1000));
+      stagesMs.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "    %-10s %9.1f ms  %5.1f%%%n", k, v,
+          100 * v / sum)));
+      sb.append(String.format(Locale.ROOT, "  RoIs per step %.0f (positives %.0f)%n", meanRois, meanPositives));
+      sb.append(String.format(Locale.ROOT, "  backbone convolutions alone, forward+backward: %.1f GFLOP in %.1f ms"
+          + " = %.1f GFLOP/s%n", convFlops / 1e9, convMs, convGflops()));
+      sb.append(String.format(Locale.ROOT, "  training step: %.1f GFLOP (backbone convs %.1f + FPN, RPN, heads %.1f)"
+          + " in %.1f ms = %.1f GFLOP/s%n", stepFlops / 1e9, convFlops / 1e9, (stepFlops - convFlops) / 1e9, stepMs,
+          stepGflops()));
+      sb.append(String.format(Locale.ROOT, "  step rate / conv rate = %.2f (goal >= 0.60: %s)%n", ratio(),
+          ratio() >= 0.6 ? "met" : "not met"));
+      sb.append(String.format(Locale.ROOT, "  memory: peak heap %.0f MiB, resident %.0f MiB (high water %.0f MiB)%n",
+          heapPeakBytes / 1048576.0, rssBytes / 1048576.0, rssPeakBytes / 1048576.0));
+      sb.append("  last losses ").append(fmt(losses));
+      return sb.toString();
+    }
+  }
+
+  /**
+   * The leak check's numbers.
+   *
+   * @param name the model
+   * @param size square image side
+   * @param batch images per iteration
+   * @param k1 iterations before the first reading
+   * @param k2 iterations before the second reading
+   * @param rssK1 resident bytes after {@code k1} iterations
+   * @param rssK2 resident bytes after {@code k2} iterations
+   * @param heapK2 heap bytes in use after {@code k2} iterations (after a GC request)
+   * @param secondsPerIteration mean time per iteration
+   */
+  public record Leak(String name, int size, int batch, int k1, int k2, long rssK1, long rssK2, long heapK2,
+      double secondsPerIteration) {
+
+    /** Growth of the resident set from {@code k1} to {@code k2} in percent. */
+    public double growthPercent() {
+      return 100.0 * (rssK2 - rssK1) / rssK1;
+    }
+
+    /** One paragraph. */
+    public String describe() {
+      return String.format(Locale.ROOT, "leak check: %s, %dx%d, batch %d, %.2f s/iteration%n"
+          + "  resident after %d iterations %.1f MiB, after %d %.1f MiB: growth %+.2f%% (goal < 5%%: %s);"
+          + " heap in use %.0f MiB", name, size, size, batch, secondsPerIteration, k1, rssK1 / 1048576.0, k2,
+          rssK2 / 1048576.0, growthPercent(), growthPercent() < 5 ? "met" : "not met", heapK2 / 1048576.0);
+    }
+  }
+
+  private TrainBenchmark() {}
+
+  /** Runs the throughput benchmark. */
+  public static Report run(Settings s) {
+    ProcessMemory.resetHeapPeak();
+    Engine.getInstance().setRandomSeed(7);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      MaskRcnn model = MaskRcnn.builder().setConfig(s.config()).build().initialize(manager);
+      List<TrainableParameter> trainable = FreezePolicy.of(s.config().solver().trainable()).apply(model);
+      Scenes data = new Scenes(s.config(), s.size(), s.batch(), 0, 11);
+
+      // the layers' input shapes at this benchmark's size: re-initialising existing parameters only records shapes
+      MaskRcnn.Parts parts = model.parts();
+      Shape image = new Shape(s.batch(), 3, data.paddedHeight(), data.paddedWidth());
+      parts.backbone().initialize(manager, DataType.FLOAT32, image);
+      Shape[] features = parts.backbone().getOutputShapes(new Shape[] {image});
+      parts.neck().initialize(manager, DataType.FLOAT32, features);
+      Shape[] levels = parts.neck().getOutputShapes(features);
+      List<ConvFlops.Layer> body = ConvFlops.layers(parts.backbone(), false);
+      List<ConvFlops.Layer> neck = ConvFlops.layers(parts.neck(), true);
+      double rpnFlops = rpnHeadFlops(parts, levels);
+      List<ConvFlops.Layer> boxPerRoi = ConvFlops.layers(parts.boxHead(), true);
+      List<ConvFlops.Layer> maskPerRoi = ConvFlops.layers(parts.maskHead(), true);
+
+      double convMs = Double.MAX_VALUE;
+      for (int r = 0; r < s.convRepeats() + 1; r++) {
+        double ms = convolutionsAlone(manager, body);
+        if (r > 0) {
+          convMs = Math.min(convMs, ms);
+        }
+      }
+      GradientClipping.zero(trainable, manager);
+
+      TrainingForward forward = new TrainingForward(model);
+      Instrumented instrumented = new Instrumented(model);
+      double[] step = new double[s.iterations()];
+      Map<String, double[]> stages = new LinkedHashMap<>();
+      STAGES.forEach(k -> stages.put(k, new double[s.breakdownIterations()]));
+      double rois = 0;
+      double positives = 0;
+      Map<String, Double> losses = Map.of();
+      try (Optimizer optimizer = Optimizer.fromConfig(s.config().solver(), manager)) {
+        for (int it = 0; it < s.warmup() + s.iterations(); it++) {
+          long t0 = System.nanoTime();
+          Batch batch = data.next();
+          losses = realStep(manager, forward, optimizer, trainable, s, batch, it);
+          if (it >= s.warmup()) {
+            step[it - s.warmup()] = (System.nanoTime() - t0) / 1e6;
+          }
+          LOG.info("iteration {}: {} ms, losses {}", it, (System.nanoTime() - t0) / 1e6, fmt(losses));
+        }
+        for (int it = 0; it < s.breakdownIterations(); it++) {
+          Map<String, Double> t = instrumented.step(manager, data, optimizer, trainable, s, 1000 + it);
+          for (String k : STAGES) {
+            stages.get(k)[it] = t.get(k);
+          }
+          rois += instrumented.lastRois;
+          positives += instrumented.lastPositives;
+        }
+      }
+      rois /= s.breakdownIterations();
+      positives /= s.breakdownIterations();
+      Map<String, Double> stageMedians = new LinkedHashMap<>();
+      stages.forEach((k, v) -> stageMedians.put(k, median(v)));
+      double convFlops = ConvFlops.trainingFlops(body);
+      double stepFlops = convFlops + ConvFlops.trainingFlops(neck) + 3 * rpnFlops
+          + rois * ConvFlops.trainingFlops(boxPerRoi) / boxPerRoi.get(0).input().get(0)
+          + positives * ConvFlops.trainingFlops(maskPerRoi) / maskPerRoi.get(0).input().get(0);
+      return new Report(s, engine(manager), median(step), stageMedians, convMs, convFlops, stepFlops, rois,
+          positives, ProcessMemory.heapPeakBytes(), ProcessMemory.residentBytes(), ProcessMemory.residentPeakBytes(),
+          losses);
+    }
+  }
+
+  /**
+   * Trains {@code k2} iterations of the real step on a cycle of pre-generated scenes (so the data
+   * allocates nothing new) and reads the resident set after {@code k1} and after {@code k2}.
+   */
+  public static Leak leak(Settings s, int k1, int k2) {
+    if (k1 < 1 || k2 <= k1) {
+      throw new IllegalArgumentException("need 1 <= K1 < K2 for the leak check, got K1=" + k1 + ", K2=" + k2);
+    }
+    Engine.getInstance().setRandomSeed(7);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      MaskRcnn model = MaskRcnn.builder().setConfig(s.config()).build().initialize(manager);
+      List<TrainableParameter> trainable = FreezePolicy.of(s.config().solver().trainable()).apply(model);
+      Scenes data = new Scenes(s.config(), s.size(), s.batch(), 4 * s.batch(), 23);
+      TrainingForward forward = new TrainingForward(model);
+      long rss1 = 0;
+      long t0 = System.nanoTime();
+      try (Optimizer optimizer = Optimizer.fromConfig(s.config().solver(), manager)) {
+        for (int it = 0; it < k2; it++) {
+          realStep(manager, forward, optimizer, trainable, s, data.next(), it);
+          if (it + 1 == k1) {
+            rss1 = ProcessMemory.residentBytes();
+            LOG.info("leak check: {} iterations, resident {} MiB", k1, rss1 >> 20);
+          } else if ((it + 1) % 50 == 0) {
+            LOG.info("leak check: {} iterations, resident {} MiB", it + 1, ProcessMemory.residentBytes() >> 20);
+          }
+        }
+      }
+      long rss2 = ProcessMemory.residentBytes();
+      double perIt = (System.nanoTime() - t0) / 1e9 / k2;
+      System.gc();
+      Runtime rt = Runtime.getRuntime();
+      return new Leak(s.name(), s.size(), s.batch(), k1, k2, rss1, rss2, rt.totalMemory() - rt.freeMemory(), perIt);
+    }
+  }
+
+  /** The {@link dev.lowlight.train.Trainer}'s step: forward and backward in a child manager, clip, update, zero. */
+  private static Map<String, Double> realStep(NDManager manager, TrainingForward forward, Optimizer optimizer,
+      List<TrainableParameter> trainable, Settings s, Batch batch, int it) {
+    Map<String, Double> values;
+    try (NDManager step = manager.newSubManager();
+        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      Losses losses = forward.forward(step, batch, mix(17, it));
+      values = losses.values();
+      gc.backward(losses.total());
+    }
+    if (s.config().solver().clipGradNorm() > 0) {
+      GradientClipping.clip(trainable, s.config().solver().clipGradNorm(), manager);
+    }
+    optimizer.step(trainable, s.config().solver().baseLr() * 0.1);
+    GradientClipping.zero(trainable, manager);
+    return values;
+  }
+
+  /** Forward FLOPs of the RPN head, whose convolutions run once per neck level. */
+  private static double rpnHeadFlops(MaskRcnn.Parts parts, Shape[] levels) {
+    double sum = 0;
+    for (ConvFlops.Layer layer : ConvFlops.layers(parts.rpnHead(), true)) {
+      Shape w = layer.block().getParameters().get("weight").getArray().getShape();
+      for (Shape level : levels) {
+        // the head's convolutions keep the level's size (3x3 with padding 1, then 1x1)
+        sum += ConvFlops.convFlops(w, new Shape(level.get(0), w.get(0), level.get(2), level.get(3)));
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * Each of the backbone's convolutions on a random input of its shape, forward and (where the
+   * step computes one) backward, with the step's gradient flags; milliseconds in all.
+   */
+  private static double convolutionsAlone(NDManager manager, List<ConvFlops.Layer> layers) {
+    double total = 0;
+    for (ConvFlops.Layer layer : layers) {
+      try (NDManager m = manager.newSubManager()) {
+        NDArray x = m.randomUniform(0, 1, layer.input());
+        if (layer.inputGrad()) {
+          x.setRequiresGradient(true);
+        }
+        ParameterStore ps = new ParameterStore(m, false);
+        Shape outShape = layer.block().getOutputShapes(new Shape[] {layer.input()})[0];
+        // a dense upstream gradient: sum()'s own gradient is a zero-stride expansion, which sends
+        // oneDNN's 1x1 backward kernels down a path that crashes (SIGFPE) on some shapes
+        NDArray upstream = m.randomUniform(0, 1, outShape);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          long t0 = System.nanoTime();
+          NDArray y = layer.block().forward(ps, new NDList(x), true).singletonOrThrow();
+          if (layer.weightGrad() || layer.inputGrad()) {
+            LOG.debug("convolution alone: {} on {} (weight grad {}, input grad {})", layer.block(), layer.input(),
+                layer.weightGrad(), layer.inputGrad());
+            gc.backward(y.mul(upstream).sum());
+          }
+          total += (System.nanoTime() - t0) / 1e6;
+        }
+      }
+    }
+    return total;
+  }
+
+  /** TrainingForward's sequence with a clock between the stages. */
+  private static final class Instrumented {
+    private final MaskRcnn.Parts parts;
+    private final RpnLoss rpnLoss;
+    private final RoiTargets roiTargets;
+    private final ProposalSelector selector;
+    private final MultiScaleRoiAlign boxPool;
+    private final MultiScaleRoiAlign maskPool;
+    private final int roiLevels;
+    int lastRois;
+    int lastPositives;
+
+    Instrumented(MaskRcnn model) {
+      this.parts = model.parts();
+      ModelConfig c = model.config();
+      this.rpnLoss = RpnLoss.fromConfig(c.rpn());
+      this.roiTargets = RoiTargets.fromConfig(c.roiHeads());
+      this.selector = ProposalSelector.training(c.rpn());
+      int[] strides = parts.roiStrides();
+      this.roiLevels = strides.length;
+      this.boxPool = MultiScaleRoiAlign.fromStrides(c.roiHeads().boxPoolSize(), c.roiHeads().samplingRatio(), strides);
+      this.maskPool = MultiScaleRoiAlign.fromStrides(c.roiHeads().maskPoolSize(), c.roiHeads().samplingRatio(),
+          strides);
+    }
+
+    Map<String, Double> step(NDManager manager, Scenes data, Optimizer optimizer, List<TrainableParameter> trainable,
+        Settings s, long seed) {
+      Map<String, Double> t = new LinkedHashMap<>();
+      STAGES.forEach(k -> t.put(k, 0.0));
+      Clock clock = new Clock(t);
+      Batch batch = data.next();
+      clock.lap("data");
+      int n = batch.size();
+      int ph = batch.paddedHeight();
+      int pw = batch.paddedWidth();
+      try (NDManager step = manager.newSubManager();
+          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray images = step.create(batch.images(), new Shape(n, 3, ph, pw)).duplicate();
+        ParameterStore ps = new ParameterStore(step, false);
+        clock.lap("data");
+        NDList features = parts.backbone().forward(ps, new NDList(images), true);
+        clock.lap("backbone");
+        NDList levels = parts.neck().forward(ps, features, true);
+        clock.lap("fpn");
+        NDList rpn = parts.rpnHead().forward(ps, levels, true);
+        int[][] featureSizes = new int[levels.size()][];
+        for (int i = 0; i < levels.size(); i++) {
+          Shape sh = levels.get(i).getShape();
+          featureSizes[i] = new int[] {(int) sh.get(2), (int) sh.get(3)};
+        }
+        List<float[]> cellAnchors = parts.anchors().anchors(ph, pw, featureSizes);
+        float[] flatAnchors = RpnLoss.concatLevels(cellAnchors);
+        List<float[]> gtBoxes = new ArrayList<>(n);
+        List<int[]> gtLabels = new ArrayList<>(n);
+        List<NDArray> gtMasks = new ArrayList<>(n);
+        int[][] sizes = new int[n][];
+        for (int i = 0; i < n; i++) {
+          TrainingTarget target = batch.targets().get(i);
+          gtBoxes.add(target.boxes());
+          gtLabels.add(target.labels());
+          gtMasks.add(masks(step, target));
+          sizes[i] = new int[] {target.height(), target.width()};
+        }
+        List<Detections> proposals = selector.select(rpn, cellAnchors, sizes);
+        clock.lap("rpn");
+        RpnLosses rpnLosses = rpnLoss.compute(rpn, Collections.nCopies(n, flatAnchors), gtBoxes,
+            Sampling.seeded(mix(seed, 1)));
+        List<float[]> proposalBoxes = new ArrayList<>(n);
+        for (Detections d : proposals) {
+          proposalBoxes.add(d.boxes());
+        }
+        List<SampledRois> rois = roiTargets.sample(proposalBoxes, gtBoxes, gtLabels, Sampling.seeded(mix(seed, 2)));
+        clock.lap("loss");
+        NDList pooledLevels = new NDList(levels.subList(0, roiLevels));
+        NDArray boxFeatures = boxPool.apply(pooledLevels, SampledRois.proposals(rois));
+        clock.lap("roialign");
+        NDList box = parts.boxHead().forward(ps, new NDList(boxFeatures), true);
+        clock.lap("heads");
+        FastRcnnLosses boxLosses = FastRcnnLoss.compute(box.get(0), box.get(1), rois);
+        clock.lap("loss");
+        NDArray maskFeatures = maskPool.apply(pooledLevels, SampledRois.positiveProposals(rois));
+        clock.lap("roialign");
+        NDArray maskLogits = parts.maskHead().forward(ps, new NDList(maskFeatures), true).singletonOrThrow();
+        clock.lap("heads");
+        NDArray maskLoss = MaskLoss.compute(maskLogits, rois, gtMasks);
+        NDArray total = rpnLosses.objectness().add(rpnLosses.boxReg()).add(boxLosses.classifier())
+            .add(boxLosses.boxReg()).add(maskLoss);
+        total.getFloat();
+        clock.lap("loss");
+        gc.backward(total);
+        clock.lap("backward");
+        lastRois = rois.stream().mapToInt(SampledRois::size).sum();
+        lastPositives = rois.stream().mapToInt(r -> r.positiveIndices().length).sum();
+      }
+      clock.lap("backward");
+      if (s.config().solver().clipGradNorm() > 0) {
+        GradientClipping.clip(trainable, s.config().solver().clipGradNorm(), manager);
+      }
+      optimizer.step(trainable, s.config().solver().baseLr() * 0.1);
+      GradientClipping.zero(trainable, manager);
+      clock.lap("optimizer");
+      return t;
+    }
+  }
+
+  /** Adds the time since the previous lap to a stage. */
+  private static final class Clock {
+    private final Map<String, Double> times;
+    private long last = System.nanoTime();
+
+    Clock(Map<String, Double> times) {
+      this.times = times;
+    }
+
+    void lap(String stage) {
+      long now = System.nanoTime();
+      times.merge(stage, (now - last) / 1e6, Double::sum);
+      last = now;
+    }
+  }
+
+  /**
+   * Batches of generated scenes at exactly the transform's size: fresh scenes every batch
+   * ({@code pool == 0}, so data time includes rendering), or a cycle over {@code pool} scenes.
+   */
+  private static final class Scenes {
+    private final SceneGenerator generator;
+    private final DetectionTransform transform;
+    private final int batch;
+    private final List<Prepared> pool = new ArrayList<>();
+    private final long seed;
+    private long position;
+    private final int paddedHeight;
+    private final int paddedWidth;
+
+    private record Prepared(DetectionTransform.Prepared image, TrainingTarget target) {}
+
+    Scenes(ModelConfig config, int size, int batch, int pool, long seed) {
+      var t = config.transform();
+      this.transform = DetectionTransform.of(t.minSize(), t.maxSize(), t.imageMean(), t.imageStd(),
+          t.sizeDivisible());
+      int maxObject = Math.max(24, size / 3);
+      this.generator = SceneGenerator.builder().optWidth(size).optHeight(size).optMinObjects(3).optMaxObjects(8)
+          .optMinObjectSize(Math.min(16, maxObject / 2)).optMaxObjectSize(maxObject).build();
+      this.batch = batch;
+      this.seed = seed;
+      for (int k = 0; k < pool; k++) {
+        this.pool.add(prepare(k));
+      }
+      DetectionTransform.Prepared first = pool > 0 ? this.pool.get(0).image() : prepare(-1).image();
+      this.paddedHeight = first.paddedHeight();
+      this.paddedWidth = first.paddedWidth();
+    }
+
+    int paddedHeight() {
+      return paddedHeight;
+    }
+
+    int paddedWidth() {
+      return paddedWidth;
+    }
+
+    private Prepared prepare(long k) {
+      Scene s = generator.generate(mix(seed, k));
+      DetectionTransform.Prepared p = transform.prepare(s.image());
+      if (p.resizedHeight() != s.image().height() || p.resizedWidth() != s.image().width()) {
+        throw new IllegalArgumentException("the configuration's transform resizes " + s.image().width() + "x"
+            + s.image().height() + " scenes to " + p.resizedWidth() + "x" + p.resizedHeight()
+            + "; set transform min_size and max_size to the benchmark size");
+      }
+      List<SceneObject> objects = s.objects();
+      float[] boxes = new float[4 * objects.size()];
+      int[] labels = new int[objects.size()];
+      List<byte[]> masks = new ArrayList<>();
+      for (int i = 0; i < objects.size(); i++) {
+        SceneObject o = objects.get(i);
+        int[] b = o.bbox();
+        boxes[4 * i] = b[0];
+        boxes[4 * i + 1] = b[1];
+        boxes[4 * i + 2] = b[0] + b[2];
+        boxes[4 * i + 3] = b[1] + b[3];
+        labels[i] = o.categoryId();
+        byte[] m = new byte[o.mask().length];
+        for (int j = 0; j < m.length; j++) {
+          m[j] = (byte) (o.mask()[j] ? 1 : 0);
+        }
+        masks.add(m);
+      }
+      int h = s.image().height();
+      int w = s.image().width();
+      return new Prepared(p, new TrainingTarget(k + 1, "scene-" + k, h, w, h, w, false, boxes, labels, masks));
+    }
+
+    Batch next() {
+      int plane = 3 * paddedHeight * paddedWidth;
+      float[] images = new float[batch * plane];
+      List<TrainingTarget> targets = new ArrayList<>();
+      for (int j = 0; j < batch; j++) {
+        long k = position * batch + j;
+        Prepared p = pool.isEmpty() ? prepare(k) : pool.get((int) (k % pool.size()));
+        System.arraycopy(p.image().chw(), 0, images, j * plane, plane);
+        targets.add(p.target());
+      }
+      position++;
+      return new Batch(images, paddedHeight, paddedWidth, targets, position);
+    }
+  }
+
+  private static NDArray masks(NDManager manager, TrainingTarget t) {
+    int g = t.size();
+    if (g == 0) {
+      return manager.zeros(new Shape(0, t.height(), t.width()), DataType.UINT8);
+    }
+    ByteBuffer buf = ByteBuffer.allocateDirect(g * t.height() * t.width());
+    for (byte[] m : t.masks()) {
+      buf.put(m);
+    }
+    buf.flip();
+    return manager.create(buf, new Shape(g, t.height(), t.width()), DataType.UINT8).duplicate();
+  }
+
+  private static String engine(NDManager manager) {
+    Engine e = manager.getEngine();
+    return e.getEngineName() + " " + e.getVersion() + " on " + manager.getDevice() + ", "
+        + System.getProperty("ai.djl.pytorch.num_threads", "default") + " intra-op threads, "
+        + Runtime.getRuntime().availableProcessors() + " cores";
+  }
+
+  private static String fmt(Map<String, Double> m) {
+    StringBuilder sb = new StringBuilder("{");
+    m.forEach((k, v) -> sb.append(sb.length() > 1 ? ", " : "").append(k).append('=')
+        .append(String.format(Locale.ROOT, "%.4f", v)));
+    return sb.append('}').toString();
+  }
+
+  static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  /**
+   * Command line: {@code [--size 512] [--batch 2] [--warmup 1] [--iterations 3] [--breakdown 2]
+   * [--leak-iterations 50,500] [--leak-config small|r50] [--no-leak] [--no-throughput]}.
+   */
+  public static void main(String[] args) {
+    int size = 512;
+    int batch = 2;
+    int warmup = 1;
+    int iterations = 3;
+    int breakdown = 2;
+    String leakIterations = "50,500";
+    String leakConfig = "small";
+    boolean leak = true;
+    boolean throughput = true;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--size" -> size = Integer.parseInt(value(args, ++i));
+        case "--batch" -> batch = Integer.parseInt(value(args, ++i));
+        case "--warmup" -> warmup = Integer.parseInt(value(args, ++i));
+        case "--iterations" -> iterations = Integer.parseInt(value(args, ++i));
+        case "--breakdown" -> breakdown = Integer.parseInt(value(args, ++i));
+        case "--leak-iterations" -> leakIterations = value(args, ++i);
+        case "--leak-config" -> leakConfig = value(args, ++i);
+        case "--no-leak" -> leak = false;
+        case "--no-throughput" -> throughput = false;
+        default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --size --batch"
+            + " --warmup --iterations --breakdown --leak-iterations --leak-config --no-leak --no-throughput");
+      }
+    }
+    if (throughput) {
+      System.out.println(run(Settings.r50(size, batch, warmup, iterations).withCounts(warmup, iterations, breakdown,
+          2)).describe());
+    }
+    if (leak) {
+      int[] k = leakIterations(leakIterations);
+      System.out.println(leak(leakSettings(leakConfig, batch), k[0], k[1]).describe());
+    }
+  }
+
+  /** {@code "K1,K2"} parsed and checked. */
+  public static int[] leakIterations(String text) {
+    String[] parts = text.split(",");
+    try {
+      if (parts.length == 2) {
+        int k1 = Integer.parseInt(parts[0].trim());
+        int k2 = Integer.parseInt(parts[1].trim());
+        if (k1 >= 1 && k2 > k1) {
+          return new int[] {k1, k2};
+        }
+      }
+    } catch (NumberFormatException e) {
+      // reported below with the expected form
+    }
+    throw new IllegalArgumentException("--leak-iterations takes K1,K2 with 1 <= K1 < K2 (e.g. 50,500), got '" + text
+        + "'");
+  }
+
+  /**
+   * The leak check's model: {@code small} (R18-FPN-64 at 256x256, minutes for 500 iterations on two
+   * cores) or {@code r50} (R50-FPN at 512x512, hours).
+   */
+  public static Settings leakSettings(String name, int batch) {
+    return switch (name) {
+      case "small" -> Settings.small(256, batch);
+      case "r50" -> Settings.r50(512, batch, 0, 1);
+      default -> throw new IllegalArgumentException("--leak-config must be small or r50, got '" + name + "'");
+    };
+  }
+
+  private static String value(String[] args, int i) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(args[i - 1] + " needs a value");
+    }
+    return args[i];
+  }
+
+  /** SplitMix64's finaliser: independent seeds per stream. */
+  static long mix(long seed, long stream) {
+    long z = seed + 0x9E3779B97F4A7C15L * (stream + 1);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}
