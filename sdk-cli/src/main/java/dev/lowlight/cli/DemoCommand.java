@@ -71,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
    * the default embedded-Gaussian blocks.
    */
   static final String CONFIG = """
-      backbone: {name: resnet18, options: {trainable_layers: 5, norm: frozen}}
+      backbone: {name: resnet18, options: {trainable_layers: 5, norm: batch}}
       denoise: {name: weighted-non-local, stages: [res4, res5], options: {mode: gaussian, scaled: true}}
       neck: {name: fpn, options: {out_channels: 32}}
       transform: {min_size: 96, max_size: 128}
@@ -130,8 +130,8 @@ final class DemoCommand implements Callable<Integer> {
     writePairs(data.resolve("val/clean"), darkVal, pairs);
 
     List<String> names = SceneGenerator.CATEGORIES.stream().map(Category::name).collect(Collectors.toList());
-    ModelConfig config = ConfigLoader.parse(CONFIG + "num_classes: " + (names.size() + 1) + "\nclass_names: "
-        + names + "\nsolver: {max_iters: " + iterations + "}\n", true);
+    ModelConfig config = ConfigLoader.parse(List.of(CONFIG, "num_classes: " + (names.size() + 1) + "\nclass_names: "
+        + names + "\nsolver: {max_iters: " + iterations + "}\n"), true);
     Path run = output.resolve("run");
     Path onnx = output.resolve("model.onnx");
     TrainingReport report;

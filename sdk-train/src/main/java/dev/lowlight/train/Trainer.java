@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowlight.api.config.SolverConfig;
 import dev.lowlight.api.nn.Scalars;
+import dev.lowlight.api.nn.StrayArrays;
 import dev.lowlight.api.nn.TorchNames;
 import dev.lowlight.data.coco.CocoDataset;
 import dev.lowlight.data.eval.EvalStats;
@@ -208,33 +209,38 @@ public final class Trainer {
           Engine.getInstance().setRandomSeed((int) TrainingForward.mix(runSeed, it));
           double lr = schedule.lr(it);
           Map<String, Double> sums = new LinkedHashMap<>();
-          for (int micro = 0; micro < solver.accumulate(); micro++) {
-            Batch batch = data.next();
-            try (NDManager step = manager.newSubManager();
-                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-              Losses losses = forward.forward(step, batch, TrainingForward.mix(runSeed,
-                  (long) it * solver.accumulate() + micro));
-              Map<String, Double> values = losses.values();
-              for (Map.Entry<String, Double> e : values.entrySet()) {
-                if (!Double.isFinite(e.getValue())) {
-                  throw new NonFiniteLossException(it, e.getKey(), e.getValue());
+          double gradNorm;
+          // what the step leaves in the parameters' manager (results of operations that start from a
+          // parameter) is closed with the step, or resident memory grows with every iteration
+          try (StrayArrays strays = StrayArrays.watch(manager)) {
+            for (int micro = 0; micro < solver.accumulate(); micro++) {
+              Batch batch = data.next();
+              try (NDManager step = manager.newSubManager();
+                  GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Losses losses = forward.forward(step, batch, TrainingForward.mix(runSeed,
+                    (long) it * solver.accumulate() + micro));
+                Map<String, Double> values = losses.values();
+                for (Map.Entry<String, Double> e : values.entrySet()) {
+                  if (!Double.isFinite(e.getValue())) {
+                    throw new NonFiniteLossException(it, e.getKey(), e.getValue());
+                  }
+                  sums.merge(e.getKey(), e.getValue() / solver.accumulate(), Double::sum);
                 }
-                sums.merge(e.getKey(), e.getValue() / solver.accumulate(), Double::sum);
+                NDArray total = losses.total();
+                gc.backward(solver.accumulate() == 1 ? total : Scalars.div(total, (float) solver.accumulate()));
               }
-              NDArray total = losses.total();
-              gc.backward(solver.accumulate() == 1 ? total : Scalars.div(total, (float) solver.accumulate()));
             }
+            gradNorm = solver.clipGradNorm() > 0
+                ? GradientClipping.clip(trainable, solver.clipGradNorm(), manager)
+                : GradientClipping.globalNorm(trainable, manager);
+            if (!Double.isFinite(gradNorm)) {
+              String culprit = GradientClipping.firstNonFinite(trainable, manager);
+              throw new NonFiniteLossException(it, culprit == null ? "gradient_norm" : "gradient_norm (first in " + culprit
+                  + ")", gradNorm);
+            }
+            optimizer.step(trainable, lr);
+            GradientClipping.zero(trainable, manager);
           }
-          double gradNorm = solver.clipGradNorm() > 0
-              ? GradientClipping.clip(trainable, solver.clipGradNorm(), manager)
-              : GradientClipping.globalNorm(trainable, manager);
-          if (!Double.isFinite(gradNorm)) {
-            String culprit = GradientClipping.firstNonFinite(trainable, manager);
-            throw new NonFiniteLossException(it, culprit == null ? "gradient_norm" : "gradient_norm (first in " + culprit
-                + ")", gradNorm);
-          }
-          optimizer.step(trainable, lr);
-          GradientClipping.zero(trainable, manager);
           done++;
           int completed = it + 1;
 
@@ -257,7 +263,10 @@ public final class Trainer {
           boolean last = completed == stopAfter;
           boolean validate = validator != null && (completed % validateEvery == 0 || completed == solver.maxIters());
           if (validate) {
-            Validator.Result r = validator.evaluate(model);
+            Validator.Result r;
+            try (StrayArrays validationStrays = StrayArrays.watch(manager)) {
+              r = validator.evaluate(model);
+            }
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("type", "validation");
             v.put("iteration", completed);

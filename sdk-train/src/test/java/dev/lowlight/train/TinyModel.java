@@ -43,7 +43,7 @@ final class TinyModel {
   private TinyModel() {}
 
   static ModelConfig config(String extra) {
-    return ConfigLoader.parse(CONFIG + extra, true);
+    return ConfigLoader.parse(java.util.List.of(CONFIG, extra), true);
   }
 
   /** Scenes at exactly the transform's size (96 rows × 128 columns), 2–4 objects of 16–40 px. */

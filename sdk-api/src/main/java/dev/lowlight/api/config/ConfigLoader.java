@@ -1,6 +1,7 @@
 package dev.lowlight.api.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
@@ -51,7 +53,10 @@ public final class ConfigLoader {
   private ConfigLoader() {}
 
   private static ObjectMapper configure(com.fasterxml.jackson.databind.cfg.MapperBuilder<?, ?> b) {
+    // A key given twice would silently keep the last value (a second `solver:` block replacing the
+    // first one whole), so duplicates are an error that names the key and the line.
     return b.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
@@ -82,23 +87,38 @@ public final class ConfigLoader {
 
   /** Parses configuration text, YAML or JSON. */
   public static ModelConfig parse(String text, boolean yaml) {
+    return parse(List.of(text), yaml);
+  }
+
+  /**
+   * Parses layers of configuration text, YAML or JSON, each merged onto the defaults and the
+   * layers before it, key by key ({@code solver: {max_iters: 10}} in a later layer changes that
+   * key only), as Detectron2 merges a file and then a list of overrides.
+   *
+   * <pre>{@code
+   * ModelConfig c = ConfigLoader.parse(List.of(Files.readString(base), "solver: {max_iters: 100}"), true);
+   * }</pre>
+   */
+  public static ModelConfig parse(List<String> layers, boolean yaml) {
     ObjectMapper mapper = yaml ? YAML : JSON;
-    JsonNode user;
-    try {
-      user = mapper.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new ConfigException("", "not valid " + (yaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage()
-          + location(e));
-    }
-    if (user == null || user.isMissingNode() || user.isNull()) {
-      user = JSON.createObjectNode();
-    }
-    if (!user.isObject()) {
-      throw new ConfigException("", "the configuration must be an object (key: value pairs), got " + user.getNodeType()
-          .toString().toLowerCase(Locale.ROOT));
-    }
     ObjectNode merged = JSON.valueToTree(ModelConfig.defaults());
-    overlay(merged, (ObjectNode) user);
+    for (String text : layers) {
+      JsonNode user;
+      try {
+        user = mapper.readTree(text);
+      } catch (JsonProcessingException e) {
+        throw new ConfigException("", "not valid " + (yaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage()
+            + location(e));
+      }
+      if (user == null || user.isMissingNode() || user.isNull()) {
+        continue;
+      }
+      if (!user.isObject()) {
+        throw new ConfigException("", "the configuration must be an object (key: value pairs), got "
+            + user.getNodeType().toString().toLowerCase(Locale.ROOT));
+      }
+      overlay(merged, (ObjectNode) user);
+    }
     return convert(merged, ModelConfig.class, "");
   }
 

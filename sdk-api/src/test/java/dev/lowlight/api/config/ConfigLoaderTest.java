@@ -51,6 +51,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aKeyGivenTwiceIsAnErrorNotASilentReplacement() {
+    // Two solver blocks used to keep the second whole, dropping the first block's optimizer
+    assertThatThrownBy(() -> ConfigLoader.parse("solver: {optimizer: adamw, base_lr: 0.004}\nsolver: {max_iters: 5}\n",
+        true)).isInstanceOf(ConfigException.class).hasMessageContaining("solver").hasMessageContaining("Duplicate");
+    assertThatThrownBy(() -> ConfigLoader.parse("{\"num_classes\": 3, \"num_classes\": 4}", false))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("num_classes");
+  }
+
+  @Test
+  void laterLayersChangeOnlyTheKeysTheyName() {
+    ModelConfig c = ConfigLoader.parse(List.of("solver: {optimizer: adamw, base_lr: 0.004}\nnum_classes: 5\n",
+        "solver: {max_iters: 7}\n"), true);
+    assertThat(c.solver().optimizer()).isEqualTo("adamw");
+    assertThat(c.solver().baseLr()).isEqualTo(0.004);
+    assertThat(c.solver().maxIters()).isEqualTo(7);
+    assertThat(c.numClasses()).isEqualTo(5);
+  }
+
+  @Test
   void roundTripsThroughYamlAndJson() {
     ModelConfig c = ConfigLoader.parse("num_classes: 3\nclass_names: [cat, dog]\n", true);
     assertThat(ConfigLoader.parse(ConfigLoader.toYaml(c), true)).isEqualTo(c);

@@ -68,6 +68,8 @@ public final class AdamW implements Optimizer {
           m = state.put(EXP_AVG, tp.name(), g.zerosLike());
           v = state.put(EXP_AVG_SQ, tp.name(), g.zerosLike());
         }
+        // results of operations that start from the state (v.sqrt(), m.div(...)) belong to this step
+        sub.tempAttachAll(m, v);
         m.muli((float) beta1).addi(Scalars.mul(g, (float) (1 - beta1)));
         v.muli((float) beta2).addi(g.mul(g).muli((float) (1 - beta2)));
         double bc1 = 1 - Math.pow(beta1, t);

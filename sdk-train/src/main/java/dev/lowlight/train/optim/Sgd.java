@@ -56,6 +56,7 @@ public final class Sgd implements Optimizer {
           } else {
             buf.muli((float) momentum).addi(d);
           }
+          sub.tempAttachAll(buf); // so that buf · lr belongs to this step, not to the state's manager
           d = buf;
         }
         p.subi(Scalars.mul(d, (float) lr));
