@@ -1,7 +1,10 @@
 package dev.lowlight.cli;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowlight.api.config.ConfigException;
 import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.api.config.ModelConfig;
@@ -19,6 +22,7 @@ import dev.lowlight.model.weights.StateDict;
 import dev.lowlight.model.weights.StateDictLoader;
 import dev.lowlight.model.weights.WeightsException;
 import dev.lowlight.train.Devices;
+import dev.lowlight.train.FileHashes;
 import dev.lowlight.train.Trainer;
 import dev.lowlight.train.TrainingProgress;
 import dev.lowlight.train.TrainingReport;
@@ -28,6 +32,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +43,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code lowlight train}: trains or fine-tunes a Mask R-CNN on a COCO dataset. */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -52,10 +58,14 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--config", description = "Model and solver configuration (JSON or YAML; default: torchvision's).")
   Path config;
 
-  @Option(names = "--train-ann", required = true, description = "COCO annotations of the training set.")
+  @Option(names = "--reproduce", paramLabel = "RUN_DIR", description = {"Repeat the run recorded in RUN_DIR into --output:"
+      + " its command line with its resolved config; refused when a dataset file's SHA-256 differs from the record."})
+  Path reproduce;
+
+  @Option(names = "--train-ann", description = "COCO annotations of the training set (required unless --reproduce).")
   Path trainAnn;
 
-  @Option(names = "--train-images", required = true, description = "Images of the training set.")
+  @Option(names = "--train-images", description = "Images of the training set (required unless --reproduce).")
   Path trainImages;
 
   @Option(names = "--synthesize", description = "Darken training images on the fly with this synthesizer (maet, lis, ...).")
@@ -70,7 +80,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--val-every", defaultValue = "500", description = "Validate every N iterations (default: ${DEFAULT-VALUE}).")
   int valEvery;
 
-  @Option(names = "--output", required = true, description = "Run directory.")
+  @Option(names = "--output", description = "Run directory (required).")
   Path output;
 
   @Option(names = "--init", description = "Start from a model directory, a torchvision Mask R-CNN .pth or an ImageNet ResNet .pth.")
@@ -92,6 +102,12 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (reproduce != null) {
+      return reproduce();
+    }
+    if (trainAnn == null || trainImages == null || output == null) {
+      throw new UserError("--train-ann, --train-images and --output are required (or --reproduce RUN_DIR --output DIR)");
+    }
     for (Path p : new Path[] {trainAnn, valAnn}) {
       if (p != null && !Files.isRegularFile(p)) {
         throw new UserError(p + ": no such annotation file");
@@ -113,12 +129,19 @@ final class TrainCommand implements Callable<Integer> {
       throw new UserError("--device: " + e.getMessage());
     }
     LOG.info("training on {}", dev);
-    List<String> argv = new ArrayList<>(List.of("lowlight", "train"));
-    argv.addAll(spec.commandLine().getParseResult().originalArgs());
+    // picocli gives a subcommand the whole original command line, "train" included
+    List<String> original = spec.commandLine().getParseResult().originalArgs();
+    List<String> argv = new ArrayList<>(List.of("lowlight"));
+    if (original.isEmpty() || !original.get(0).equals("train")) {
+      argv.add("train");
+    }
+    argv.addAll(original);
     try (NDManager manager = NDManager.newBaseManager(dev);
         CocoLoader loader = loader(cfg)) {
       MaskRcnn model;
       try {
+        // the run seed also draws the initial weights, so --reproduce starts from the same ones
+        Engine.getInstance().setRandomSeed((int) seed);
         model = MaskRcnn.builder().setConfig(cfg).build().initialize(manager);
       } catch (ConfigException e) {
         throw new UserError(e.getMessage());
@@ -184,6 +207,66 @@ final class TrainCommand implements Callable<Integer> {
     } catch (java.io.UncheckedIOException | IllegalArgumentException e) {
       throw new UserError(e.getMessage());
     }
+  }
+
+  /**
+   * {@code --reproduce RUN_DIR}: the recorded command line, with the recorded (resolved) config in
+   * place of the original file, a new {@code --output}, and no {@code --resume}; the dataset files
+   * must hash as they did.
+   */
+  private int reproduce() throws IOException {
+    if (output == null) {
+      throw new UserError("--reproduce needs --output for the new run directory");
+    }
+    if (output.toAbsolutePath().normalize().equals(reproduce.toAbsolutePath().normalize())) {
+      throw new UserError("--output must differ from the run being reproduced (" + reproduce + ")");
+    }
+    Path commandFile = reproduce.resolve("command.txt");
+    Path runFile = reproduce.resolve("run.json");
+    Path configFile = reproduce.resolve("config.yaml");
+    for (Path f : List.of(commandFile, runFile, configFile)) {
+      if (!Files.isRegularFile(f)) {
+        throw new UserError(f + ": missing; " + reproduce + " is not a run directory of lowlight train");
+      }
+    }
+    JsonNode recorded = new ObjectMapper().readTree(runFile.toFile()).path("dataset_sha256");
+    for (Iterator<Map.Entry<String, JsonNode>> it = recorded.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      Path f = Path.of(e.getKey());
+      String now;
+      try {
+        now = FileHashes.sha256(f);
+      } catch (IOException ex) {
+        throw new UserError(f + ": recorded by the run but cannot be read now (" + ex.getMessage() + ")");
+      }
+      if (!now.equals(e.getValue().asText())) {
+        throw new UserError(f + ": changed since the run (SHA-256 " + now + ", recorded " + e.getValue().asText()
+            + "); the run cannot be reproduced on other data");
+      }
+    }
+    List<String> recordedArgs = Files.readAllLines(commandFile).stream().filter(l -> !l.isEmpty()).toList();
+    if (recordedArgs.size() < 2 || !recordedArgs.get(1).equals("train")) {
+      throw new UserError(commandFile + ": not the command line of lowlight train");
+    }
+    List<String> args = new ArrayList<>();
+    List<String> dropWithValue = List.of("--output", "--config", "--reproduce");
+    for (int i = 2; i < recordedArgs.size(); i++) {
+      String a = recordedArgs.get(i);
+      String key = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      if (dropWithValue.contains(key)) {
+        i += a.contains("=") ? 0 : 1;
+      } else if (!key.equals("--resume")) {
+        args.add(a);
+      }
+    }
+    args.addAll(List.of("--config", configFile.toString(), "--output", output.toString()));
+    LOG.info("reproducing {}: lowlight train {}", reproduce, String.join(" ", args));
+    TrainCommand again = new TrainCommand();
+    CommandLine line = new CommandLine(again);
+    line.setOut(spec.commandLine().getOut());
+    line.setErr(spec.commandLine().getErr());
+    line.parseArgs(args.toArray(String[]::new));
+    return again.call();
   }
 
   /** Pretrained weights: a model directory, a torchvision Mask R-CNN or an ImageNet ResNet. */

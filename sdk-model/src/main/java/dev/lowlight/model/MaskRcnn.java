@@ -11,6 +11,7 @@ import dev.lowlight.api.config.BoundPlugin;
 import dev.lowlight.api.config.ConfigException;
 import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.config.PluginResolver;
+import dev.lowlight.api.nn.StrayArrays;
 import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.api.spi.Backbone;
 import dev.lowlight.api.spi.BackboneContext;
@@ -200,12 +201,16 @@ public final class MaskRcnn {
     return this;
   }
 
-  /** Eager inference on one image (RGB in [0, 1]). */
-  public Predictions predict(RgbImage image) {
+  /**
+   * Eager inference on one image (RGB in [0, 1]). One call at a time per model: calls from several
+   * threads run one after the other (for concurrent serving, export and use {@code sdk-runtime}).
+   */
+  public synchronized Predictions predict(RgbImage image) {
     if (manager == null) {
       throw new IllegalStateException("call initialize(manager) (or load weights) before predict");
     }
-    try (NDManager m = manager.newSubManager()) {
+    // strays: results of operations that start from a parameter land in the parameters' manager
+    try (NDManager m = manager.newSubManager(); StrayArrays strays = StrayArrays.watch(manager)) {
       DetectionTransform.Prepared p = transform.prepare(image);
       NDArray x = m.create(p.chw(), new Shape(1, 3, p.paddedHeight(), p.paddedWidth()));
       ParameterStore ps = new ParameterStore(m, false);
@@ -254,11 +259,11 @@ public final class MaskRcnn {
    * @param proposals xyxy boxes in resized-image pixels to run the box head on, or {@code null}
    *     for the model's own proposals
    */
-  public Stages stages(RgbImage image, float[] proposals) {
+  public synchronized Stages stages(RgbImage image, float[] proposals) {
     if (manager == null) {
       throw new IllegalStateException("call initialize(manager) (or load weights) before stages");
     }
-    try (NDManager m = manager.newSubManager()) {
+    try (NDManager m = manager.newSubManager(); StrayArrays strays = StrayArrays.watch(manager)) {
       DetectionTransform.Prepared p = transform.prepare(image);
       NDArray x = m.create(p.chw(), new Shape(1, 3, p.paddedHeight(), p.paddedWidth()));
       ParameterStore ps = new ParameterStore(m, false);
