@@ -92,6 +92,27 @@ public final class TrainingForward {
    * @param samplingSeed seed of the anchor and RoI sampling of this step
    */
   public Losses forward(NDManager manager, Batch batch, long samplingSeed) {
+    return forward(manager, batch, samplingSeed, StageClock.NONE);
+  }
+
+  /**
+   * Told when each stage of the forward pass ends, so that a benchmark can time the stages of the
+   * very step the trainer runs ({@code lowlight bench train}). PyTorch's CPU operations are
+   * synchronous, so the wall-clock time between two calls is that stage's time.
+   */
+  public interface StageClock {
+    /** A clock that does nothing. */
+    StageClock NONE = stage -> {};
+
+    /** {@code stage} (backbone, fpn, rpn, roialign, heads, loss) has just ended. */
+    void lap(String stage);
+
+    /** How many RoIs the box head saw and how many of them were positive (fed to the mask head). */
+    default void sampled(int rois, int positives) {}
+  }
+
+  /** {@link #forward(NDManager, Batch, long)}, telling {@code clock} where each stage ends. */
+  public Losses forward(NDManager manager, Batch batch, long samplingSeed, StageClock clock) {
     int n = batch.size();
     if (n == 0) {
       throw new IllegalArgumentException("empty batch at position " + batch.position());
@@ -102,7 +123,10 @@ public final class TrainingForward {
     // first convolution for the backward pass, so the tensor must own its memory (see LossOps).
     NDArray images = manager.create(batch.images(), new Shape(n, 3, ph, pw)).duplicate();
     ParameterStore ps = new ParameterStore(manager, false);
-    NDList levels = parts.neck().forward(ps, parts.backbone().forward(ps, new NDList(images), true), true);
+    NDList features = parts.backbone().forward(ps, new NDList(images), true);
+    clock.lap("backbone");
+    NDList levels = parts.neck().forward(ps, features, true);
+    clock.lap("fpn");
     NDList rpn = parts.rpnHead().forward(ps, levels, true);
 
     int[][] featureSizes = new int[levels.size()][];
@@ -124,23 +148,33 @@ public final class TrainingForward {
       sizes[i] = new int[] {t.height(), t.width()};
     }
 
+    List<Detections> proposals = selector.select(rpn, cellAnchors, sizes);
+    clock.lap("rpn");
     RpnLosses rpnLosses = rpnLoss.compute(rpn, Collections.nCopies(n, flatAnchors), gtBoxes,
         Sampling.seeded(mix(samplingSeed, 1)));
-    List<Detections> proposals = selector.select(rpn, cellAnchors, sizes);
     List<float[]> proposalBoxes = new ArrayList<>(n);
     for (Detections d : proposals) {
       proposalBoxes.add(d.boxes());
     }
     List<SampledRois> rois = roiTargets.sample(proposalBoxes, gtBoxes, gtLabels, Sampling.seeded(mix(samplingSeed, 2)));
+    clock.sampled(rois.stream().mapToInt(SampledRois::size).sum(),
+        rois.stream().mapToInt(r -> r.positiveIndices().length).sum());
+    clock.lap("loss");
 
     NDList pooledLevels = new NDList(levels.subList(0, roiLevels));
     NDArray boxFeatures = boxPool.apply(pooledLevels, SampledRois.proposals(rois));
+    clock.lap("roialign");
     NDList box = parts.boxHead().forward(ps, new NDList(boxFeatures), true);
+    clock.lap("heads");
     FastRcnnLosses boxLosses = FastRcnnLoss.compute(box.get(0), box.get(1), rois);
+    clock.lap("loss");
 
     NDArray maskFeatures = maskPool.apply(pooledLevels, SampledRois.positiveProposals(rois));
+    clock.lap("roialign");
     NDArray maskLogits = parts.maskHead().forward(ps, new NDList(maskFeatures), true).singletonOrThrow();
+    clock.lap("heads");
     NDArray maskLoss = MaskLoss.compute(maskLogits, rois, gtMasks);
+    clock.lap("loss");
 
     Map<String, NDArray> terms = new LinkedHashMap<>();
     terms.put(LOSS_NAMES.get(0), rpnLosses.objectness());

@@ -16,17 +16,6 @@ import dev.lowlight.data.scenes.Scene;
 import dev.lowlight.data.scenes.SceneGenerator;
 import dev.lowlight.data.scenes.SceneObject;
 import dev.lowlight.data.transform.DetectionTransform;
-import dev.lowlight.heads.loss.FastRcnnLoss;
-import dev.lowlight.heads.loss.FastRcnnLosses;
-import dev.lowlight.heads.loss.MaskLoss;
-import dev.lowlight.heads.loss.RoiTargets;
-import dev.lowlight.heads.loss.RpnLoss;
-import dev.lowlight.heads.loss.RpnLosses;
-import dev.lowlight.heads.loss.SampledRois;
-import dev.lowlight.heads.ops.Detections;
-import dev.lowlight.heads.roi.MultiScaleRoiAlign;
-import dev.lowlight.heads.rpn.ProposalSelector;
-import dev.lowlight.heads.targets.Sampling;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.train.FreezePolicy;
 import dev.lowlight.train.Losses;
@@ -34,10 +23,8 @@ import dev.lowlight.train.TrainingForward;
 import dev.lowlight.train.optim.GradientClipping;
 import dev.lowlight.train.optim.Optimizer;
 import dev.lowlight.train.optim.TrainableParameter;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -400,29 +387,14 @@ public final class TrainBenchmark {
     return total;
   }
 
-  /** TrainingForward's sequence with a clock between the stages. */
+  /** The trainer's step with a clock between the stages of its forward pass. */
   private static final class Instrumented {
-    private final MaskRcnn.Parts parts;
-    private final RpnLoss rpnLoss;
-    private final RoiTargets roiTargets;
-    private final ProposalSelector selector;
-    private final MultiScaleRoiAlign boxPool;
-    private final MultiScaleRoiAlign maskPool;
-    private final int roiLevels;
+    private final TrainingForward forward;
     int lastRois;
     int lastPositives;
 
     Instrumented(MaskRcnn model) {
-      this.parts = model.parts();
-      ModelConfig c = model.config();
-      this.rpnLoss = RpnLoss.fromConfig(c.rpn());
-      this.roiTargets = RoiTargets.fromConfig(c.roiHeads());
-      this.selector = ProposalSelector.training(c.rpn());
-      int[] strides = parts.roiStrides();
-      this.roiLevels = strides.length;
-      this.boxPool = MultiScaleRoiAlign.fromStrides(c.roiHeads().boxPoolSize(), c.roiHeads().samplingRatio(), strides);
-      this.maskPool = MultiScaleRoiAlign.fromStrides(c.roiHeads().maskPoolSize(), c.roiHeads().samplingRatio(),
-          strides);
+      this.forward = new TrainingForward(model);
     }
 
     Map<String, Double> step(NDManager manager, Scenes data, Optimizer optimizer, List<TrainableParameter> trainable,
@@ -432,67 +404,26 @@ public final class TrainBenchmark {
       Clock clock = new Clock(t);
       Batch batch = data.next();
       clock.lap("data");
-      int n = batch.size();
-      int ph = batch.paddedHeight();
-      int pw = batch.paddedWidth();
       try (NDManager step = manager.newSubManager();
           GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray images = step.create(batch.images(), new Shape(n, 3, ph, pw)).duplicate();
-        ParameterStore ps = new ParameterStore(step, false);
-        clock.lap("data");
-        NDList features = parts.backbone().forward(ps, new NDList(images), true);
-        clock.lap("backbone");
-        NDList levels = parts.neck().forward(ps, features, true);
-        clock.lap("fpn");
-        NDList rpn = parts.rpnHead().forward(ps, levels, true);
-        int[][] featureSizes = new int[levels.size()][];
-        for (int i = 0; i < levels.size(); i++) {
-          Shape sh = levels.get(i).getShape();
-          featureSizes[i] = new int[] {(int) sh.get(2), (int) sh.get(3)};
-        }
-        List<float[]> cellAnchors = parts.anchors().anchors(ph, pw, featureSizes);
-        float[] flatAnchors = RpnLoss.concatLevels(cellAnchors);
-        List<float[]> gtBoxes = new ArrayList<>(n);
-        List<int[]> gtLabels = new ArrayList<>(n);
-        List<NDArray> gtMasks = new ArrayList<>(n);
-        int[][] sizes = new int[n][];
-        for (int i = 0; i < n; i++) {
-          TrainingTarget target = batch.targets().get(i);
-          gtBoxes.add(target.boxes());
-          gtLabels.add(target.labels());
-          gtMasks.add(masks(step, target));
-          sizes[i] = new int[] {target.height(), target.width()};
-        }
-        List<Detections> proposals = selector.select(rpn, cellAnchors, sizes);
-        clock.lap("rpn");
-        RpnLosses rpnLosses = rpnLoss.compute(rpn, Collections.nCopies(n, flatAnchors), gtBoxes,
-            Sampling.seeded(mix(seed, 1)));
-        List<float[]> proposalBoxes = new ArrayList<>(n);
-        for (Detections d : proposals) {
-          proposalBoxes.add(d.boxes());
-        }
-        List<SampledRois> rois = roiTargets.sample(proposalBoxes, gtBoxes, gtLabels, Sampling.seeded(mix(seed, 2)));
-        clock.lap("loss");
-        NDList pooledLevels = new NDList(levels.subList(0, roiLevels));
-        NDArray boxFeatures = boxPool.apply(pooledLevels, SampledRois.proposals(rois));
-        clock.lap("roialign");
-        NDList box = parts.boxHead().forward(ps, new NDList(boxFeatures), true);
-        clock.lap("heads");
-        FastRcnnLosses boxLosses = FastRcnnLoss.compute(box.get(0), box.get(1), rois);
-        clock.lap("loss");
-        NDArray maskFeatures = maskPool.apply(pooledLevels, SampledRois.positiveProposals(rois));
-        clock.lap("roialign");
-        NDArray maskLogits = parts.maskHead().forward(ps, new NDList(maskFeatures), true).singletonOrThrow();
-        clock.lap("heads");
-        NDArray maskLoss = MaskLoss.compute(maskLogits, rois, gtMasks);
-        NDArray total = rpnLosses.objectness().add(rpnLosses.boxReg()).add(boxLosses.classifier())
-            .add(boxLosses.boxReg()).add(maskLoss);
+        // the trainer's own forward, with the clock told where each stage ends
+        Losses losses = forward.forward(step, batch, seed, new TrainingForward.StageClock() {
+          @Override
+          public void lap(String stage) {
+            clock.lap(stage);
+          }
+
+          @Override
+          public void sampled(int rois, int positives) {
+            lastRois = rois;
+            lastPositives = positives;
+          }
+        });
+        NDArray total = losses.total();
         total.getFloat();
         clock.lap("loss");
         gc.backward(total);
         clock.lap("backward");
-        lastRois = rois.stream().mapToInt(SampledRois::size).sum();
-        lastPositives = rois.stream().mapToInt(r -> r.positiveIndices().length).sum();
       }
       clock.lap("backward");
       if (s.config().solver().clipGradNorm() > 0) {
@@ -606,19 +537,6 @@ public final class TrainBenchmark {
       position++;
       return new Batch(images, paddedHeight, paddedWidth, targets, position);
     }
-  }
-
-  private static NDArray masks(NDManager manager, TrainingTarget t) {
-    int g = t.size();
-    if (g == 0) {
-      return manager.zeros(new Shape(0, t.height(), t.width()), DataType.UINT8);
-    }
-    ByteBuffer buf = ByteBuffer.allocateDirect(g * t.height() * t.width());
-    for (byte[] m : t.masks()) {
-      buf.put(m);
-    }
-    buf.flip();
-    return manager.create(buf, new Shape(g, t.height(), t.width()), DataType.UINT8).duplicate();
   }
 
   private static String engine(NDManager manager) {
