@@ -58,7 +58,9 @@ YAML
 for variant in none non-local weighted-non-local; do
   { model frozen
     if [ "$variant" != none ]; then
-      echo "denoise: {name: $variant, stages: [res4, res5], options: {mode: embedded-gaussian, scaled: true}}"
+      # both variants use the same affinity (softmax of 1/sqrt(C)-scaled feature products), so
+      # they differ only by the weighted block's learnt w
+      echo "denoise: {name: $variant, stages: [res4, res5], options: {mode: gaussian, scaled: true}}"
     fi
     cat <<YAML
 solver: {optimizer: adamw, base_lr: 0.001, weight_decay: 0.0001, schedule: cosine, warmup_iters: 10,
@@ -106,13 +108,18 @@ finetune() {
     --json "$OUT/eval/$name.json" >>"$OUT/runs/$name.log" 2>&1
   echo "fine-tuned $name: $(grep -o '"AP" *: *[0-9.]*' "$OUT/eval/$name.json" | head -2 | tr '\n' ' ')"
 }
+failed=0
 for seed in $SEEDS; do
   for variant in none non-local weighted-non-local; do
-    while [ "$(jobs -rp | wc -l)" -ge "${PARALLEL:-1}" ]; do wait -n; done
+    while [ "$(jobs -rp | wc -l)" -ge "${PARALLEL:-1}" ]; do wait -n || failed=1; done
     finetune "$variant" "$seed" &
   done
 done
-wait
+while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || failed=1; done
+if [ "$failed" != 0 ]; then
+  echo "a fine-tuning run failed; see $OUT/runs/*.log" >&2
+  exit 1
+fi
 
 # Pictures: predictions of each variant (seed 1) on the first validation images.
 mkdir -p "$OUT/grid/input"

@@ -101,13 +101,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--output", defaultValue = "demo-output", description = "Output directory (default: ${DEFAULT-VALUE}).")
   Path output;
 
-  @Option(names = "--train-images", defaultValue = "48", description = "Training scenes (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--train-images", defaultValue = "200", description = "Training scenes (default: ${DEFAULT-VALUE}).")
   int trainImages;
 
   @Option(names = "--val-images", defaultValue = "16", description = "Validation scenes (default: ${DEFAULT-VALUE}).")
   int valImages;
 
-  @Option(names = "--iterations", defaultValue = "300", description = "Training iterations (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--iterations", defaultValue = "1000", description = "Training iterations (default: ${DEFAULT-VALUE}).")
   int iterations;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of data, synthesis and training (default: ${DEFAULT-VALUE}).")
@@ -148,7 +148,7 @@ final class DemoCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try {
           report = Trainer.builder().setModel(model).setTrainData(loader).setRunDirectory(run)
-              .optValidation(valGt, darkVal.resolve(SceneDataset.IMAGES), Math.max(1, iterations / 2)).optSeed(seed)
+              .optValidation(valGt, darkVal.resolve(SceneDataset.IMAGES), Math.max(1, iterations / 4)).optSeed(seed)
               .optCommandLine(List.of("lowlight", "demo"))
               .optDatasetFiles(List.of(darkTrain.resolve(SceneDataset.ANNOTATIONS)))
               .optProgress(p -> bar.step(1, String.format(Locale.ROOT, "loss %.3f", p.losses().getOrDefault("loss", 0.0))))
