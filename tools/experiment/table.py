@@ -26,6 +26,8 @@ def seeds():
 
 def cell(values):
     """Percent, as COCO papers report: mean ± sample standard deviation over seeds."""
+    if all(v < 0 for v in values):
+        return "n/a"  # COCO's -1: no object of that size in the validation split
     if len(values) == 1:
         return "%.1f" % (100 * values[0])
     return "%.1f ± %.1f" % (100 * statistics.mean(values), 100 * statistics.stdev(values))
@@ -127,7 +129,7 @@ def main():
     commands = (OUT / "commands.txt").read_text()
     configs = "\n\n".join("`%s`:\n```yaml\n%s```" % (p.name, p.read_text())
                           for p in sorted((OUT / "configs").glob("*.yaml")))
-    text = (RESULTS / "README.md.in").read_text() if (RESULTS / "README.md.in").exists() else "# Results\n\n{tables}\n"
+    text = (RESULTS / "README.md.in").read_text() if (RESULTS / "README.md.in").exists() else "# Results\n\n{segm}\n\n{bbox}\n"
     findings = RESULTS / "findings.md"
     (RESULTS / "README.md").write_text(text.format(
         seeds=", ".join(map(str, seeds())), bbox=table("bbox"), segm=table("segm"), grid="\n".join(md),

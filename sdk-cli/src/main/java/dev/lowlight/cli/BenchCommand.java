@@ -142,6 +142,10 @@ final class BenchCommand implements Runnable {
     @Option(names = "--eager-runs", defaultValue = "3", description = "Timed eager predictions (default: ${DEFAULT-VALUE}).")
     int eagerRuns;
 
+    @Option(names = "--eager-model", paramLabel = "DIR",
+        description = "With --eager: time this model directory (e.g. the one --model was exported from) instead of random weights.")
+    java.nio.file.Path eagerModel;
+
     @Option(names = "--memory", paramLabel = "N1,N2",
         description = "Resident memory of --model after N1 and after N2 predictions and its growth (e.g. 100,1000).")
     String memory;
@@ -155,15 +159,22 @@ final class BenchCommand implements Runnable {
       }
       PrintWriter out = spec.commandLine().getOut();
       dev.lowlight.model.bench.InferBenchmark.Result eagerResult = null;
-      if (eager) {
+      var rgb = image != null ? dev.lowlight.data.image.ImageFiles.read(image)
+          : dev.lowlight.runtime.bench.RuntimeBenchmark.synthetic(height, width, 42);
+      if (eager && eagerModel != null) {
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+          var loaded = dev.lowlight.model.io.ModelDirectory.load(eagerModel, manager);
+          eagerResult = dev.lowlight.model.bench.InferBenchmark.run(loaded, rgb, eagerWarmup, eagerRuns);
+        }
+        out.println(eagerResult.describe());
+        out.flush();
+      } else if (eager) {
         var cfg = config == null ? dev.lowlight.api.config.ModelConfig.defaults()
             : dev.lowlight.api.config.ConfigLoader.load(config);
         eagerResult = dev.lowlight.model.bench.InferBenchmark.run(cfg, height, width, eagerWarmup, eagerRuns);
         out.println(eagerResult.describe());
         out.flush();
       }
-      var rgb = image != null ? dev.lowlight.data.image.ImageFiles.read(image)
-          : dev.lowlight.runtime.bench.RuntimeBenchmark.synthetic(height, width, 42);
       dev.lowlight.runtime.bench.RuntimeBenchmark.Result ours = null;
       var options = dev.lowlight.runtime.PredictorOptions.builder().optDevice(device).optIntraOpThreads(intraOp).build();
       if (model != null) {

@@ -103,6 +103,22 @@ public final class InferBenchmark {
     RgbImage image = new RgbImage(width, height, pixels);
     try (NDManager manager = NDManager.newBaseManager()) {
       MaskRcnn model = MaskRcnn.builder().setConfig(config).build().initialize(manager);
+      return run(model, image, warmup, iterations);
+    }
+  }
+
+  /**
+   * Times {@code model} (already initialised or loaded, e.g. with {@code ModelDirectory.load}) on
+   * {@code image}, so that eager inference is timed on the same weights and image as an exported
+   * graph.
+   */
+  public static Result run(MaskRcnn model, RgbImage image, int warmup, int iterations) {
+    if (iterations < 1 || warmup < 0) {
+      throw new IllegalArgumentException("need iterations >= 1 and warmup >= 0, got " + iterations + ", " + warmup);
+    }
+    int height = image.height();
+    int width = image.width();
+    try (NDManager manager = NDManager.newBaseManager()) {
       int n = warmup + iterations;
       double[] total = new double[iterations];
       double[] transform = new double[iterations];
