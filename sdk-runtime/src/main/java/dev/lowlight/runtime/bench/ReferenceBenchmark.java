@@ -40,19 +40,30 @@ public final class ReferenceBenchmark {
    * @param rssFirst resident bytes after {@code first}
    * @param rssSecond resident bytes after {@code second}
    * @param detections detections of the last prediction
+   * @param heapFirst committed Java heap at the first reading (the JVM grows it lazily, which
+   *     shows in the resident size without being a leak)
+   * @param heapSecond committed Java heap at the second reading
    */
-  public record Memory(int first, int second, long rssFirst, long rssSecond, int detections) {
+  public record Memory(int first, int second, long rssFirst, long rssSecond, int detections, long heapFirst,
+      long heapSecond) {
 
     /** Growth from the first reading to the second, in percent. */
     public double growthPercent() {
       return 100.0 * (rssSecond - rssFirst) / rssFirst;
     }
 
+    /** Growth of the resident memory outside the committed Java heap (native memory), in percent. */
+    public double nativeGrowthPercent() {
+      return 100.0 * ((rssSecond - heapSecond) - (rssFirst - heapFirst)) / (rssFirst - heapFirst);
+    }
+
     /** One line. */
     public String format() {
       return String.format(java.util.Locale.ROOT, "memory: resident after %d predictions %.1f MiB, after %d %.1f MiB:"
-          + " growth %+.2f%% (goal < 5%%: %s)", first, rssFirst / 1048576.0, second, rssSecond / 1048576.0,
-          growthPercent(), growthPercent() < 5 ? "met" : "not met");
+          + " growth %+.2f%% (goal < 5%%: %s); committed Java heap %.1f -> %.1f MiB, resident outside it %+.2f%%"
+          + " (a fixed heap, -Xms = -Xmx with -XX:+AlwaysPreTouch, separates the two)", first, rssFirst / 1048576.0,
+          second, rssSecond / 1048576.0, growthPercent(), growthPercent() < 5 ? "met" : "not met",
+          heapFirst / 1048576.0, heapSecond / 1048576.0, nativeGrowthPercent());
     }
   }
 
@@ -120,6 +131,7 @@ public final class ReferenceBenchmark {
     float[] chw = image.toChw();
     try (LowlightPredictor p = LowlightPredictor.open(model, options)) {
       long rss1 = 0;
+      long heap1 = 0;
       int n = 0;
       for (int i = 1; i <= second; i++) {
         var d = p.predict(chw, image.height(), image.width());
@@ -127,10 +139,15 @@ public final class ReferenceBenchmark {
         n = d.size();
         if (i == first) {
           rss1 = residentBytes();
+          heap1 = committedHeap();
         }
       }
-      return new Memory(first, second, rss1, residentBytes(), n);
+      return new Memory(first, second, rss1, residentBytes(), n, heap1, committedHeap());
     }
+  }
+
+  private static long committedHeap() {
+    return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
   }
 
   /** {@code VmRSS} of {@code /proc/self/status} in bytes, or -1 where it is missing. */
