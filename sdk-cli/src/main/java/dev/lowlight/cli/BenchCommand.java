@@ -218,7 +218,7 @@ final class BenchCommand implements Runnable {
       return 0;
     }
 
-    private static void printTable(PrintWriter out, dev.lowlight.model.bench.InferBenchmark.Result eager,
+    private void printTable(PrintWriter out, dev.lowlight.model.bench.InferBenchmark.Result eager,
         dev.lowlight.runtime.bench.RuntimeBenchmark.Result ours, dev.lowlight.runtime.bench.RuntimeBenchmark.Result ref) {
       int rows = (eager != null ? 1 : 0) + (ours != null ? 1 : 0) + (ref != null ? 1 : 0);
       if (rows < 2) {
@@ -226,7 +226,8 @@ final class BenchCommand implements Runnable {
       }
       out.printf(Locale.ROOT, "%n%-44s %10s %10s %8s %6s%n", "variant", "p50 ms", "p95 ms", "img/s", "dets");
       if (eager != null) {
-        out.printf(Locale.ROOT, "%-44s %10.1f %10s %8.3f %6d%n", "DJL eager (median; random weights of --config)",
+        out.printf(Locale.ROOT, "%-44s %10.1f %10s %8.3f %6d%n", eagerModel != null
+            ? "DJL eager (median; weights of --eager-model)" : "DJL eager (median; random weights of --config)",
             eager.totalMs(), "-", 1000 / eager.totalMs(), eager.detections());
       }
       if (ours != null) {
