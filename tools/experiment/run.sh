@@ -8,7 +8,7 @@
 #   4. tabulate bbox/segm AP over seeds (table.py) into RESULTS.
 # Every step is a `lowlight` command; the exact commands are logged to OUT/commands.txt and copied
 # into the results file. Sizes are environment variables so a GPU machine can run it larger:
-#   PRE_ITERS (800) FT_ITERS (200) TRAIN (200) VAL (60) SEEDS ("1 2 3") SIZE ("128 96") PARALLEL (1)
+#   PRE_ITERS (1500) FT_ITERS (1000) TRAIN (300) VAL (60) SEEDS ("1 2 3") SIZE ("128 96") PARALLEL (1)
 # Usage: tools/experiment/run.sh [OUT_DIR] [RESULTS_DIR]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -16,9 +16,9 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 OUT="$(realpath -m "${1:-experiment-output}")"
 RESULTS="$(realpath -m "${2:-$ROOT/docs/results}")"
 LOWLIGHT="${LOWLIGHT:-$ROOT/bin/lowlight}"
-PRE_ITERS="${PRE_ITERS:-800}"
-FT_ITERS="${FT_ITERS:-200}"
-TRAIN="${TRAIN:-200}"
+PRE_ITERS="${PRE_ITERS:-1500}"
+FT_ITERS="${FT_ITERS:-1000}"
+TRAIN="${TRAIN:-300}"
 VAL="${VAL:-60}"
 SEEDS="${SEEDS:-1 2 3}"
 read -r W H <<<"${SIZE:-128 96}"
