@@ -59,6 +59,8 @@ def curves():
                 m = json.loads(line)
                 if m.get("type") == "validation":
                     per_iter.setdefault(m["iteration"], []).append(m["segm"]["AP"])
+        # iteration 0 is the pretrained model on the same low-light images
+        per_iter.setdefault(0, [load("pretrained")["segm"]["AP"]])
         data[variant] = sorted((i, statistics.mean(v)) for i, v in per_iter.items())
     return data
 
