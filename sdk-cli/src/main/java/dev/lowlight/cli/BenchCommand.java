@@ -251,8 +251,8 @@ final class BenchCommand implements Runnable {
       description = {"Training throughput of R50-FPN (frozen batch norm, 8 classes, random weights) on synthetic",
           "scenes: seconds per iteration of the trainer's step, its breakdown (data, backbone, FPN, RPN, RoIAlign,",
           "heads, loss, backward, optimizer), the backbone's convolutions alone forward and backward in GFLOP/s next",
-          "to the step's own rate (goal: at least 60%), peak heap and resident memory; then a leak check: resident",
-          "memory after K2 iterations against after K1 (goal: less than 5% growth), on the small model by default."})
+          "to the step's own rate (goal: at least 60%%), peak heap and resident memory; then a leak check: resident",
+          "memory after K2 iterations against after K1 (goal: less than 5%% growth), on the small model by default."})
   static final class Train implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--size", defaultValue = "512", description = "Square image side (default: ${DEFAULT-VALUE}).")
     int size;

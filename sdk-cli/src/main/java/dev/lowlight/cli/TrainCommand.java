@@ -89,7 +89,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue the run in --output from its last checkpoint.")
   boolean resume;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu, gpu:N, or several GPUs for data-parallel training: gpu:0,1 or gpu:all"
+      + " (solver.ims_per_batch a multiple of their count) (default: ${DEFAULT-VALUE}).")
   String device;
 
   @Option(names = "--seed", defaultValue = "1", description = "Run seed (default: ${DEFAULT-VALUE}).")
@@ -122,13 +123,18 @@ final class TrainCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       throw new UserError(e.getMessage());
     }
-    Device dev;
+    List<Device> devices;
     try {
-      dev = Devices.parse(device);
+      devices = Devices.parseAll(device);
     } catch (IllegalArgumentException e) {
       throw new UserError("--device: " + e.getMessage());
     }
-    LOG.info("training on {}", dev);
+    if (cfg.solver().imsPerBatch() % devices.size() != 0) {
+      throw new UserError("--device " + device + ": " + devices.size() + " devices cannot share solver.ims_per_batch "
+          + cfg.solver().imsPerBatch() + " equally; set it to a multiple of " + devices.size());
+    }
+    Device dev = devices.get(0);
+    LOG.info("training on {}", devices.size() == 1 ? dev : devices + " (data parallel)");
     // picocli gives a subcommand the whole original command line, "train" included
     List<String> original = spec.commandLine().getParseResult().originalArgs();
     List<String> argv = new ArrayList<>(List.of("lowlight"));
@@ -150,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
         initialise(model);
       }
       Trainer.Builder b = Trainer.builder().setModel(model).setTrainData(loader).setRunDirectory(output)
-          .optResume(resume).optSeed(seed).optDevice(dev).optCommandLine(argv);
+          .optResume(resume).optSeed(seed).optDevice(dev).optDevices(devices).optCommandLine(argv);
       List<Path> files = new ArrayList<>(List.of(trainAnn));
       if (valAnn != null) {
         CocoDataset gt;

@@ -3,6 +3,7 @@ package dev.lowlight.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -65,6 +66,7 @@ public final class MaskRcnn {
   private static final int INIT_SIZE = 64;
 
   private final ModelConfig config;
+  private final PluginRegistry registry;
   private final Map<String, BoundPlugin> plugins;
   private final Backbone backbone;
   private final Neck neck;
@@ -82,6 +84,7 @@ public final class MaskRcnn {
 
   private MaskRcnn(ModelConfig config, PluginRegistry registry) {
     this.config = config;
+    this.registry = registry;
     this.plugins = PluginResolver.resolve(config, registry);
     DenoiserInsertion insertion = DenoiserInsertion.NONE;
     if (config.denoise().enabled()) {
@@ -199,6 +202,41 @@ public final class MaskRcnn {
         config.denoise().enabled() ? name("denoise") + " after " + config.denoise().stages() : "none", name("neck"),
         name("rpn.head"), name("roi_heads.box_head"), name("roi_heads.mask_head"), config.numClasses());
     return this;
+  }
+
+  /**
+   * A copy of this model on {@code manager}'s device: the same configuration and plugins, every
+   * parameter (running statistics included) copied by name, gradient flags as here. Data-parallel
+   * training keeps one replica per device.
+   *
+   * @param manager where the copy's parameters live (it must outlive the copy)
+   */
+  public MaskRcnn replicate(NDManager manager) {
+    if (this.manager == null) {
+      throw new IllegalStateException("call initialize(manager) (or load weights) before replicating the model");
+    }
+    MaskRcnn copy = new MaskRcnn(config, registry).initialize(manager);
+    var mine = root.getParameters();
+    var theirs = copy.root.getParameters();
+    for (int i = 0; i < mine.size(); i++) {
+      if (!mine.keyAt(i).equals(theirs.keyAt(i))) {
+        throw new IllegalStateException("replica parameter " + i + " is " + theirs.keyAt(i) + ", expected "
+            + mine.keyAt(i) + ": a plugin builds different blocks from the same configuration");
+      }
+      NDArray source = mine.valueAt(i).getArray();
+      NDArray target = theirs.valueAt(i).getArray();
+      NDArray moved = source.toDevice(target.getDevice(), false);
+      try {
+        target.setRequiresGradient(false); // an in-place write to a leaf that autograd tracks is refused
+        target.set(new NDIndex("..."), moved);
+        target.setRequiresGradient(source.hasGradient());
+      } finally {
+        if (moved != source) {
+          moved.close();
+        }
+      }
+    }
+    return copy;
   }
 
   /**

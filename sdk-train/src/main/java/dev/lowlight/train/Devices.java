@@ -5,8 +5,8 @@ import ai.djl.engine.Engine;
 
 /**
  * Parses {@code --device}: {@code auto} (the first GPU when the engine sees one, else the CPU),
- * {@code cpu}, {@code gpu} (GPU 0) or {@code gpu:N}. Training runs on one device; data-parallel
- * training over several GPUs is not implemented.
+ * {@code cpu}, {@code gpu} (GPU 0) or {@code gpu:N}; for data-parallel training ({@link
+ * #parseAll}) also {@code gpu:0,1,...} or {@code gpu:all}.
  *
  * <pre>{@code
  * Device d = Devices.parse("gpu:1");
@@ -39,6 +39,38 @@ public final class Devices {
         }
         throw new IllegalArgumentException("unknown device '" + spec + "'; valid: auto, cpu, gpu, gpu:N");
     }
+  }
+
+  /**
+   * The devices {@code spec} names for training: one device as {@link #parse} reads it, a list
+   * {@code gpu:0,1,...} (each once), or {@code gpu:all} (every GPU the engine sees).
+   */
+  public static java.util.List<Device> parseAll(String spec) {
+    String s = spec == null ? "auto" : spec.trim().toLowerCase(java.util.Locale.ROOT);
+    int gpus = Engine.getInstance().getGpuCount();
+    if (s.equals("gpu:all")) {
+      if (gpus == 0) {
+        throw new IllegalArgumentException("device '" + spec + "': no GPU is visible to the "
+            + Engine.getInstance().getEngineName() + " engine");
+      }
+      java.util.List<Device> all = new java.util.ArrayList<>();
+      for (int i = 0; i < gpus; i++) {
+        all.add(Device.gpu(i));
+      }
+      return all;
+    }
+    if (!s.startsWith("gpu:") || !s.contains(",")) {
+      return java.util.List.of(parse(spec));
+    }
+    java.util.List<Device> out = new java.util.ArrayList<>();
+    for (String part : s.substring(4).split(",")) {
+      Device d = parse("gpu:" + part.trim());
+      if (out.contains(d)) {
+        throw new IllegalArgumentException("device '" + spec + "' names " + d + " twice");
+      }
+      out.add(d);
+    }
+    return out;
   }
 
   private static Device gpu(int n, int gpus, String spec) {

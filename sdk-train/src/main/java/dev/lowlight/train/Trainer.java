@@ -65,8 +65,8 @@ import org.slf4j.LoggerFactory;
  * deterministic for a given number of intra-op threads, so a run stopped and resumed gives weights
  * bit-identical to an uninterrupted one on the same machine and thread count
  * ({@code ai.djl.pytorch.num_threads}). On a GPU, cuDNN's kernels are not deterministic and
- * resumed runs agree only approximately. Training uses one device; data-parallel training over
- * several GPUs is not implemented.
+ * resumed runs agree only approximately. {@link Builder#optDevices} trains data-parallel over
+ * several devices of one machine (one replica each, gradients averaged).
  *
  * <pre>{@code
  * try (NDManager manager = NDManager.newBaseManager(Devices.parse("auto"))) {
@@ -97,6 +97,7 @@ public final class Trainer {
   private final boolean resume;
   private final long seed;
   private final Device device;
+  private final List<Device> replicaDevices;
   private final TrainingProgress.Listener progress;
   private final int checkpointEvery;
   private final int keepLast;
@@ -114,6 +115,7 @@ public final class Trainer {
     this.resume = b.resume;
     this.seed = b.seed;
     this.device = b.device;
+    this.replicaDevices = b.devices;
     this.progress = b.progress;
     this.checkpointEvery = b.checkpointEvery > 0 ? b.checkpointEvery
         : validator != null ? validateEvery : Math.max(1, Math.min(1000, solver.maxIters()));
@@ -147,9 +149,10 @@ public final class Trainer {
     NDArray probe = model.parameters().getParameters().get(0).getValue().getArray();
     NDManager manager = probe.getManager();
     Device modelDevice = probe.getDevice();
-    if (device != null && !device.equals(modelDevice)) {
+    Device expected = replicaDevices.isEmpty() ? device : replicaDevices.get(0);
+    if (expected != null && !expected.equals(modelDevice)) {
       throw new IllegalArgumentException("the model's parameters are on " + modelDevice + " but training was asked"
-          + " for " + device + "; initialise the model in NDManager.newBaseManager(" + device + ")");
+          + " for " + expected + "; initialise the model in NDManager.newBaseManager(" + expected + ")");
     }
     Files.createDirectories(runDir);
     FreezePolicy policy = FreezePolicy.of(solver.trainable());
@@ -202,8 +205,12 @@ public final class Trainer {
       Map<String, Double> finalMetrics = new LinkedHashMap<>();
       long loopStart = System.nanoTime();
       int done = 0;
-      try (BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8,
+      // replicas are made after a resume has loaded the master's weights; a null resource is skipped
+      try (DataParallel parallel = replicaDevices.size() > 1
+              ? DataParallel.create(model, manager, trainable, policy, replicaDevices) : null;
+          BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8,
           StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+        int replicas = parallel == null ? 1 : parallel.size();
         long lines = countLines(metricsFile);
         for (int it = start; it < stopAfter; it++) {
           Engine.getInstance().setRandomSeed((int) TrainingForward.mix(runSeed, it));
@@ -212,23 +219,30 @@ public final class Trainer {
           double gradNorm;
           // what the step leaves in the parameters' manager (results of operations that start from a
           // parameter) is closed with the step, or resident memory grows with every iteration
-          try (StrayArrays strays = StrayArrays.watch(manager)) {
+          try (StrayArrays strays = StrayArrays.watch(manager);
+              StrayGuards replicaStrays = new StrayGuards(parallel == null ? List.of() : parallel.watchReplicas())) {
             for (int micro = 0; micro < solver.accumulate(); micro++) {
               Batch batch = data.next();
+              long microIndex = (long) it * solver.accumulate() + micro;
+              if (parallel != null) {
+                // shard k of micro-batch m draws the samples that micro-batch m·K + k would on one device
+                List<Map<String, Double>> shards = parallel.forwardBackward(batch,
+                    k -> TrainingForward.mix(runSeed, microIndex * replicas + k), 1f / solver.accumulate());
+                for (Map<String, Double> values : shards) {
+                  addLosses(it, values, (double) solver.accumulate() * replicas, sums);
+                }
+                continue;
+              }
               try (NDManager step = manager.newSubManager();
                   GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Losses losses = forward.forward(step, batch, TrainingForward.mix(runSeed,
-                    (long) it * solver.accumulate() + micro));
-                Map<String, Double> values = losses.values();
-                for (Map.Entry<String, Double> e : values.entrySet()) {
-                  if (!Double.isFinite(e.getValue())) {
-                    throw new NonFiniteLossException(it, e.getKey(), e.getValue());
-                  }
-                  sums.merge(e.getKey(), e.getValue() / solver.accumulate(), Double::sum);
-                }
+                Losses losses = forward.forward(step, batch, TrainingForward.mix(runSeed, microIndex));
+                addLosses(it, losses.values(), solver.accumulate(), sums);
                 NDArray total = losses.total();
                 gc.backward(solver.accumulate() == 1 ? total : Scalars.div(total, (float) solver.accumulate()));
               }
+            }
+            if (parallel != null) {
+              parallel.reduceGradients();
             }
             gradNorm = solver.clipGradNorm() > 0
                 ? GradientClipping.clip(trainable, solver.clipGradNorm(), manager)
@@ -240,6 +254,9 @@ public final class Trainer {
             }
             optimizer.step(trainable, lr);
             GradientClipping.zero(trainable, manager);
+            if (parallel != null) {
+              parallel.broadcast();
+            }
           }
           done++;
           int completed = it + 1;
@@ -312,6 +329,24 @@ public final class Trainer {
       double seconds = (System.nanoTime() - t0) / 1e9;
       LOG.info("trained iterations {}..{} in {} s; best segm AP {}", start, stopAfter, fmt(seconds), fmt(bestAp));
       return new TrainingReport(finalMetrics, bestAp, stopAfter, seconds, runDir, lastCheckpoint);
+    }
+  }
+
+  /** Adds {@code values / divisor} to {@code sums}, stopping the run at a non-finite term. */
+  private static void addLosses(int iteration, Map<String, Double> values, double divisor, Map<String, Double> sums) {
+    for (Map.Entry<String, Double> e : values.entrySet()) {
+      if (!Double.isFinite(e.getValue())) {
+        throw new NonFiniteLossException(iteration, e.getKey(), e.getValue());
+      }
+      sums.merge(e.getKey(), e.getValue() / divisor, Double::sum);
+    }
+  }
+
+  /** Several stray-array guards closed together. */
+  private record StrayGuards(List<StrayArrays> guards) implements AutoCloseable {
+    @Override
+    public void close() {
+      guards.forEach(StrayArrays::close);
     }
   }
 
@@ -410,6 +445,7 @@ public final class Trainer {
     private boolean resume;
     private long seed = 1;
     private Device device;
+    private List<Device> devices = List.of();
     private TrainingProgress.Listener progress = TrainingProgress.Listener.NONE;
     private int checkpointEvery;
     private int keepLast = 3;
@@ -472,6 +508,18 @@ public final class Trainer {
       return this;
     }
 
+    /**
+     * Data-parallel training over these devices ({@link Devices#parseAll}): the first is the
+     * model's own; a replica is made on each of the others, each batch is split between them and
+     * their gradients are averaged, as PyTorch's {@code DistributedDataParallel} does on one
+     * machine. {@code solver.ims_per_batch} must be a multiple of the count. One device (or none
+     * given) trains without replicas.
+     */
+    public Builder optDevices(List<Device> devices) {
+      this.devices = List.copyOf(devices);
+      return this;
+    }
+
     /** Receives progress after each iteration and validation. */
     public Builder optProgress(TrainingProgress.Listener listener) {
       this.progress = listener;
@@ -527,6 +575,16 @@ public final class Trainer {
       }
       if (keepLast < 1) {
         throw new IllegalArgumentException("keep at least 1 checkpoint, got " + keepLast);
+      }
+      if (devices.size() > 1) {
+        int batch = (solver != null ? solver : model.config().solver()).imsPerBatch();
+        if (batch % devices.size() != 0) {
+          throw new IllegalArgumentException("solver.ims_per_batch is " + batch + ", which " + devices.size()
+              + " devices " + devices + " cannot share equally; make it a multiple of " + devices.size());
+        }
+        if (device != null && !device.equals(devices.get(0))) {
+          throw new IllegalArgumentException("optDevice(" + device + ") and optDevices(" + devices + ") disagree");
+        }
       }
       if (checkpointEvery < 0 || stopAfter < 0) {
         throw new IllegalArgumentException("checkpoint period and stop must be >= 0, got " + checkpointEvery + " and "

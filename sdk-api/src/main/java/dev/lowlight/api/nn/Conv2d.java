@@ -74,6 +74,15 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
     NDArray x = inputs.singletonOrThrow();
     NDArray w = ps.getValue(weight, x.getDevice(), training);
     NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+    if (kernel == 1 && padding == 0 && stride > 1) {
+      // The same numbers as a strided 1x1 convolution (each output reads one input pixel), but
+      // through the stride-1 kernel: oneDNN's backward of strided 1x1 convolutions (ResNet's
+      // downsample) divides by the CPU's cache size, which some virtual machines report as 0, and
+      // the JVM dies with SIGFPE. Subsampling first also skips the pixels that are never read.
+      NDArray sampled = x.get(":, :, ::" + stride + ", ::" + stride);
+      return ai.djl.nn.convolutional.Conv2d.conv2d(sampled, w, b, new Shape(1, 1), new Shape(0, 0),
+          new Shape(dilation, dilation), groups);
+    }
     return ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b,
         new Shape(stride, stride), new Shape(padding, padding), new Shape(dilation, dilation), groups);
   }

@@ -50,34 +50,27 @@ public final class AdamW implements Optimizer {
 
   @Override
   public void step(List<TrainableParameter> parameters, double lr) {
-    for (TrainableParameter tp : parameters) {
-      NDArray p = tp.parameter().getArray();
-      try (NDManager sub = state.manager().newSubManager()) {
-        sub.tempAttachAll(p);
-        NDArray g = Optimizer.gradientOrNull(p);
-        if (g == null) {
-          continue;
-        }
-        long t = steps.merge(tp.name(), 1L, Long::sum);
-        if (weightDecay > 0) {
-          p.muli((float) (1 - lr * weightDecay));
-        }
-        NDArray m = state.get(EXP_AVG, tp.name());
-        NDArray v = state.get(EXP_AVG_SQ, tp.name());
-        if (m == null) {
-          m = state.put(EXP_AVG, tp.name(), g.zerosLike());
-          v = state.put(EXP_AVG_SQ, tp.name(), g.zerosLike());
-        }
-        // results of operations that start from the state (v.sqrt(), m.div(...)) belong to this step
-        sub.tempAttachAll(m, v);
-        m.muli((float) beta1).addi(Scalars.mul(g, (float) (1 - beta1)));
-        v.muli((float) beta2).addi(g.mul(g).muli((float) (1 - beta2)));
-        double bc1 = 1 - Math.pow(beta1, t);
-        double bc2 = 1 - Math.pow(beta2, t);
-        NDArray denom = v.sqrt().divi((float) Math.sqrt(bc2)).addi((float) eps);
-        p.subi(m.div(denom).muli((float) (lr / bc1)));
+    Gradients.forEach(parameters, state.manager(), (tp, p, g, scope) -> {
+      long t = steps.merge(tp.name(), 1L, Long::sum);
+      if (weightDecay > 0) {
+        p.muli((float) (1 - lr * weightDecay));
       }
-    }
+      NDArray m = state.get(EXP_AVG, tp.name());
+      NDArray v = state.get(EXP_AVG_SQ, tp.name());
+      if (m == null) {
+        m = state.put(EXP_AVG, tp.name(), g.zerosLike());
+        v = state.put(EXP_AVG_SQ, tp.name(), g.zerosLike());
+      }
+      // results of operations that start from the state (v.sqrt(), m.div(...)) belong to this step
+      scope.tempAttachAll(m, v);
+      m.muli((float) beta1).addi(Scalars.mul(g, (float) (1 - beta1)));
+      v.muli((float) beta2).addi(g.mul(g).muli((float) (1 - beta2)));
+      double bc1 = 1 - Math.pow(beta1, t);
+      double bc2 = 1 - Math.pow(beta2, t);
+      NDArray denom = v.sqrt().divi((float) Math.sqrt(bc2)).addi((float) eps);
+      p.subi(m.div(denom).muli((float) (lr / bc1)));
+      return true;
+    });
   }
 
   @Override

@@ -15,20 +15,13 @@ public final class GradientClipping {
 
   /** The 2-norm of all gradients together (0 when none has a gradient). */
   public static double globalNorm(List<TrainableParameter> parameters, NDManager manager) {
-    double sum = 0;
-    for (TrainableParameter tp : parameters) {
-      NDArray p = tp.parameter().getArray();
-      try (NDManager sub = manager.newSubManager()) {
-        sub.tempAttachAll(p);
-        NDArray g = Optimizer.gradientOrNull(p);
-        if (g == null) {
-          continue;
-        }
-        float n = g.norm().getFloat();
-        sum += (double) n * n;
-      }
-    }
-    return Math.sqrt(sum);
+    double[] sum = {0};
+    Gradients.forEach(parameters, manager, (tp, p, g, scope) -> {
+      float n = g.norm().getFloat();
+      sum[0] += (double) n * n;
+      return true;
+    });
+    return Math.sqrt(sum[0]);
   }
 
   /**
@@ -50,45 +43,30 @@ public final class GradientClipping {
 
   /** The first parameter whose gradient holds a NaN or an infinity, or null when all are finite. */
   public static String firstNonFinite(List<TrainableParameter> parameters, NDManager manager) {
-    for (TrainableParameter tp : parameters) {
-      NDArray p = tp.parameter().getArray();
-      try (NDManager sub = manager.newSubManager()) {
-        sub.tempAttachAll(p);
-        NDArray g = Optimizer.gradientOrNull(p);
-        if (g != null && !Float.isFinite(g.abs().max().getFloat())) {
-          return tp.name();
-        }
+    String[] first = {null};
+    Gradients.forEach(parameters, manager, (tp, p, g, scope) -> {
+      if (!Float.isFinite(g.abs().max().getFloat())) {
+        first[0] = tp.name();
+        return false;
       }
-    }
-    return null;
+      return true;
+    });
+    return first[0];
   }
 
   /** Multiplies every gradient by {@code factor} in place. */
-  static void scale(List<TrainableParameter> parameters, double factor, NDManager manager) {
-    for (TrainableParameter tp : parameters) {
-      NDArray p = tp.parameter().getArray();
-      try (NDManager sub = manager.newSubManager()) {
-        sub.tempAttachAll(p);
-        NDArray g = Optimizer.gradientOrNull(p);
-        if (g != null) {
-          g.muli((float) factor);
-        }
-      }
-    }
+  public static void scale(List<TrainableParameter> parameters, double factor, NDManager manager) {
+    Gradients.forEach(parameters, manager, (tp, p, g, scope) -> {
+      g.muli((float) factor);
+      return true;
+    });
   }
 
   /** Sets every gradient to zero in place, ready for the next accumulation. */
   public static void zero(List<TrainableParameter> parameters, NDManager manager) {
-    for (TrainableParameter tp : parameters) {
-      NDArray p = tp.parameter().getArray();
-      try (NDManager sub = manager.newSubManager()) {
-        sub.tempAttachAll(p);
-        NDArray g = Optimizer.gradientOrNull(p);
-        if (g == null) {
-          continue;
-        }
-        g.subi(g);
-      }
-    }
+    Gradients.forEach(parameters, manager, (tp, p, g, scope) -> {
+      g.subi(g);
+      return true;
+    });
   }
 }

@@ -40,28 +40,21 @@ public final class Sgd implements Optimizer {
 
   @Override
   public void step(List<TrainableParameter> parameters, double lr) {
-    for (TrainableParameter tp : parameters) {
-      NDArray p = tp.parameter().getArray();
-      try (NDManager sub = state.manager().newSubManager()) {
-        sub.tempAttachAll(p);
-        NDArray g = Optimizer.gradientOrNull(p);
-        if (g == null) {
-          continue;
+    Gradients.forEach(parameters, state.manager(), (tp, p, g, scope) -> {
+      NDArray d = weightDecay == 0 ? g : g.add(Scalars.mul(p, (float) weightDecay));
+      if (momentum > 0) {
+        NDArray buf = state.get(MOMENTUM, tp.name());
+        if (buf == null) {
+          buf = state.put(MOMENTUM, tp.name(), d.duplicate());
+        } else {
+          buf.muli((float) momentum).addi(d);
         }
-        NDArray d = weightDecay == 0 ? g : g.add(Scalars.mul(p, (float) weightDecay));
-        if (momentum > 0) {
-          NDArray buf = state.get(MOMENTUM, tp.name());
-          if (buf == null) {
-            buf = state.put(MOMENTUM, tp.name(), d.duplicate());
-          } else {
-            buf.muli((float) momentum).addi(d);
-          }
-          sub.tempAttachAll(buf); // so that buf · lr belongs to this step, not to the state's manager
-          d = buf;
-        }
-        p.subi(Scalars.mul(d, (float) lr));
+        scope.tempAttachAll(buf); // so that buf · lr belongs to this step, not to the state's manager
+        d = buf;
       }
-    }
+      p.subi(Scalars.mul(d, (float) lr));
+      return true;
+    });
   }
 
   @Override
