@@ -26,6 +26,7 @@ import dev.lowlight.model.export.OnnxExporter;
 import dev.lowlight.runtime.Detections;
 import dev.lowlight.runtime.LowlightPredictor;
 import dev.lowlight.runtime.output.Overlay;
+import dev.lowlight.train.ModelConfigs;
 import dev.lowlight.train.NonFiniteLossException;
 import dev.lowlight.train.Trainer;
 import dev.lowlight.train.TrainingReport;
@@ -62,52 +63,16 @@ final class DemoCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
 
-  /**
-   * A narrow model for 128x96 scenes that trains on two cores. The demo trains from scratch (no
-   * pretrained weights can be downloaded), where the frozen batch norms start as the identity and
-   * the backbone's features are large; the weighted non-local blocks then use Xie et al.'s
-   * Gaussian affinity scaled by 1/sqrt(C), because the unscaled embedded-Gaussian logits overflow
-   * the softmax within a few iterations. Fine-tuning a pretrained model (the paper's recipe) uses
-   * the default embedded-Gaussian blocks.
-   */
-  static final String CONFIG = """
-      backbone: {name: resnet18, options: {trainable_layers: 5, norm: batch}}
-      denoise: {name: weighted-non-local, stages: [res4, res5], options: {mode: gaussian, scaled: true}}
-      neck: {name: fpn, options: {out_channels: 32}}
-      transform: {min_size: 96, max_size: 128}
-      rpn:
-        pre_nms_top_n_train: 300
-        post_nms_top_n_train: 150
-        pre_nms_top_n_test: 300
-        post_nms_top_n_test: 100
-        batch_size_per_image: 128
-        anchor_sizes: [[16], [32], [48], [64], [96]]
-      roi_heads:
-        box_head: {name: two-mlp, options: {representation_size: 64}}
-        mask_head: {name: mask-rcnn-conv, options: {layers: [16, 16], dim_reduced: 16}}
-        batch_size_per_image: 64
-        detections_per_img: 20
-      solver:
-        optimizer: adamw
-        base_lr: 0.004
-        weight_decay: 0.0001
-        schedule: cosine
-        warmup_iters: 20
-        warmup_factor: 0.1
-        ims_per_batch: 2
-        clip_grad_norm: 5.0
-      """;
-
   @Option(names = "--output", defaultValue = "demo-output", description = "Output directory (default: ${DEFAULT-VALUE}).")
   Path output;
 
-  @Option(names = "--train-images", defaultValue = "200", description = "Training scenes (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--train-images", defaultValue = "1000", description = "Training scenes (default: ${DEFAULT-VALUE}).")
   int trainImages;
 
   @Option(names = "--val-images", defaultValue = "16", description = "Validation scenes (default: ${DEFAULT-VALUE}).")
   int valImages;
 
-  @Option(names = "--iterations", defaultValue = "1000", description = "Training iterations (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--iterations", defaultValue = "2500", description = "Training iterations (default: ${DEFAULT-VALUE}).")
   int iterations;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of data, synthesis and training (default: ${DEFAULT-VALUE}).")
@@ -130,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
     writePairs(data.resolve("val/clean"), darkVal, pairs);
 
     List<String> names = SceneGenerator.CATEGORIES.stream().map(Category::name).collect(Collectors.toList());
-    ModelConfig config = ConfigLoader.parse(List.of(CONFIG, "num_classes: " + (names.size() + 1) + "\nclass_names: "
+    ModelConfig config = ConfigLoader.parse(List.of(ModelConfigs.DEMO, "num_classes: " + (names.size() + 1) + "\nclass_names: "
         + names + "\nsolver: {max_iters: " + iterations + "}\n"), true);
     Path run = output.resolve("run");
     Path onnx = output.resolve("model.onnx");

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.lowlight.api.config.ConfigLoader;
+import dev.lowlight.api.nn.StrayArrays;
 import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.data.loading.Batch;
 import dev.lowlight.data.loading.TrainingTarget;
@@ -102,6 +103,13 @@ public final class TrainBenchmark {
           backbone: {name: resnet18, options: {norm: frozen}}
           neck: {name: fpn, options: {out_channels: 64}}
           """, size), size, batch, 1, 3, 1, 1);
+    }
+
+    /** The demo's model ({@link dev.lowlight.train.ModelConfigs#DEMO}, 8 classes) at 128x128. */
+    public static Settings demo(int batch) {
+      return new Settings("demo model (R18-FPN-32, trainable BN, weighted non-local, 8 classes, random init)",
+          ConfigLoader.parse(java.util.List.of(dev.lowlight.train.ModelConfigs.DEMO,
+              "num_classes: 8\ntransform: {min_size: 128, max_size: 128}\n"), true), 128, batch, 1, 3, 1, 1);
     }
 
     /** {@code yaml} (a partial model configuration) with a transform that keeps {@code size}. */
@@ -324,8 +332,18 @@ public final class TrainBenchmark {
     }
   }
 
-  /** The {@link dev.lowlight.train.Trainer}'s step: forward and backward in a child manager, clip, update, zero. */
+  /**
+   * The {@link dev.lowlight.train.Trainer}'s step: forward and backward in a child manager, clip,
+   * update, zero, and (as the trainer does) what the step left in the parameters' manager closed.
+   */
   private static Map<String, Double> realStep(NDManager manager, TrainingForward forward, Optimizer optimizer,
+      List<TrainableParameter> trainable, Settings s, Batch batch, int it) {
+    try (StrayArrays strays = StrayArrays.watch(manager)) {
+      return unguardedStep(manager, forward, optimizer, trainable, s, batch, it);
+    }
+  }
+
+  private static Map<String, Double> unguardedStep(NDManager manager, TrainingForward forward, Optimizer optimizer,
       List<TrainableParameter> trainable, Settings s, Batch batch, int it) {
     Map<String, Double> values;
     try (NDManager step = manager.newSubManager();
@@ -561,7 +579,7 @@ public final class TrainBenchmark {
 
   /**
    * Command line: {@code [--size 512] [--batch 2] [--warmup 1] [--iterations 3] [--breakdown 2]
-   * [--leak-iterations 50,500] [--leak-config small|r50] [--no-leak] [--no-throughput]}.
+   * [--leak-iterations 50,500] [--leak-config demo|small|r50] [--no-leak] [--no-throughput]}.
    */
   public static void main(String[] args) {
     int size = 512;
@@ -617,14 +635,16 @@ public final class TrainBenchmark {
   }
 
   /**
-   * The leak check's model: {@code small} (R18-FPN-64 at 256x256, minutes for 500 iterations on two
-   * cores) or {@code r50} (R50-FPN at 512x512, hours).
+   * The leak check's model: {@code demo} (the demo's model at 128x128, about a second per iteration
+   * on two cores), {@code small} (R18-FPN-64 at 256x256, a few seconds) or {@code r50} (R50-FPN at
+   * 512x512, about 20 seconds).
    */
   public static Settings leakSettings(String name, int batch) {
     return switch (name) {
+      case "demo" -> Settings.demo(batch);
       case "small" -> Settings.small(256, batch);
       case "r50" -> Settings.r50(512, batch, 0, 1);
-      default -> throw new IllegalArgumentException("--leak-config must be small or r50, got '" + name + "'");
+      default -> throw new IllegalArgumentException("--leak-config must be demo, small or r50, got '" + name + "'");
     };
   }
 
