@@ -320,7 +320,8 @@ public final class TrainBenchmark {
             rss1 = ProcessMemory.residentBytes();
             LOG.info("leak check: {} iterations, resident {} MiB", k1, rss1 >> 20);
           } else if ((it + 1) % 50 == 0) {
-            LOG.info("leak check: {} iterations, resident {} MiB", it + 1, ProcessMemory.residentBytes() >> 20);
+            LOG.info("leak check: {} iterations, resident {} MiB, {} arrays under the model's manager", it + 1,
+                ProcessMemory.residentBytes() >> 20, manager.getManagedArrays().size());
           }
         }
       }
