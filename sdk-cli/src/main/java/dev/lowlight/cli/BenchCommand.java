@@ -274,8 +274,8 @@ final class BenchCommand implements Runnable {
     String leakIterations;
 
     @Option(names = "--leak-config", defaultValue = "small",
-        description = "Leak check model: demo (the demo's model at 128x128, about 1 s per iteration on two cores),"
-            + " small (R18-FPN-64 at 256x256, a few s) or r50 (R50-FPN at 512x512, about 20 s) (default: ${DEFAULT-VALUE}).")
+        description = "Leak check model: demo (the demo's model at 128x128, about 0.2 s per iteration on two cores),"
+            + " small (R18-FPN-64 at 256x256, 2 to 4 s) or r50 (R50-FPN at 512x512, about 15 s) (default: ${DEFAULT-VALUE}).")
     String leakConfig;
 
     @Option(names = "--no-leak", description = "Skip the leak check.")

@@ -126,12 +126,10 @@ final class TrainCommand implements Callable<Integer> {
     List<Device> devices;
     try {
       devices = Devices.parseAll(device);
+      // before the data is scanned and the model built, which the trainer's own check would follow
+      Devices.checkBatchShare(cfg.solver().imsPerBatch(), devices);
     } catch (IllegalArgumentException e) {
       throw new UserError("--device: " + e.getMessage());
-    }
-    if (cfg.solver().imsPerBatch() % devices.size() != 0) {
-      throw new UserError("--device " + device + ": " + devices.size() + " devices cannot share solver.ims_per_batch "
-          + cfg.solver().imsPerBatch() + " equally; set it to a multiple of " + devices.size());
     }
     Device dev = devices.get(0);
     LOG.info("training on {}", devices.size() == 1 ? dev : devices + " (data parallel)");

@@ -73,6 +73,19 @@ public final class Devices {
     return out;
   }
 
+  /**
+   * Checks that {@code devices} can share a batch of {@code imsPerBatch} images equally, as
+   * data-parallel training needs.
+   *
+   * @throws IllegalArgumentException naming {@code solver.ims_per_batch} and the device count
+   */
+  public static void checkBatchShare(int imsPerBatch, java.util.List<Device> devices) {
+    if (devices.size() > 1 && imsPerBatch % devices.size() != 0) {
+      throw new IllegalArgumentException("solver.ims_per_batch is " + imsPerBatch + ", which " + devices.size()
+          + " devices " + devices + " cannot share equally; make it a multiple of " + devices.size());
+    }
+  }
+
   private static Device gpu(int n, int gpus, String spec) {
     if (n < 0 || n >= gpus) {
       throw new IllegalArgumentException("device '" + spec + "': " + (gpus == 0 ? "no GPU is visible to the "

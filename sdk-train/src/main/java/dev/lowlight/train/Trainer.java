@@ -583,11 +583,7 @@ public final class Trainer {
         throw new IllegalArgumentException("keep at least 1 checkpoint, got " + keepLast);
       }
       if (devices.size() > 1) {
-        int batch = (solver != null ? solver : model.config().solver()).imsPerBatch();
-        if (batch % devices.size() != 0) {
-          throw new IllegalArgumentException("solver.ims_per_batch is " + batch + ", which " + devices.size()
-              + " devices " + devices + " cannot share equally; make it a multiple of " + devices.size());
-        }
+        Devices.checkBatchShare((solver != null ? solver : model.config().solver()).imsPerBatch(), devices);
         if (device != null && !device.equals(devices.get(0))) {
           throw new IllegalArgumentException("optDevice(" + device + ") and optDevices(" + devices + ") disagree");
         }

@@ -268,7 +268,7 @@ public final class TrainBenchmark {
         for (int it = 0; it < s.warmup() + s.iterations(); it++) {
           long t0 = System.nanoTime();
           Batch batch = data.next();
-          losses = realStep(manager, forward, optimizer, trainable, s, batch, it);
+          losses = realStep(manager, forward, optimizer, trainable, s, batch, mix(17, it), TrainingForward.StageClock.NONE);
           if (it >= s.warmup()) {
             step[it - s.warmup()] = (System.nanoTime() - t0) / 1e6;
           }
@@ -315,7 +315,7 @@ public final class TrainBenchmark {
       long t0 = System.nanoTime();
       try (Optimizer optimizer = Optimizer.fromConfig(s.config().solver(), manager)) {
         for (int it = 0; it < k2; it++) {
-          realStep(manager, forward, optimizer, trainable, s, data.next(), it);
+          realStep(manager, forward, optimizer, trainable, s, data.next(), mix(17, it), TrainingForward.StageClock.NONE);
           if (it + 1 == k1) {
             rss1 = ProcessMemory.residentBytes();
             LOG.info("leak check: {} iterations, resident {} MiB", k1, rss1 >> 20);
@@ -335,30 +335,31 @@ public final class TrainBenchmark {
 
   /**
    * The {@link dev.lowlight.train.Trainer}'s step: forward and backward in a child manager, clip,
-   * update, zero, and (as the trainer does) what the step left in the parameters' manager closed.
+   * update, zero, and (as the trainer does) what the step left in the parameters' manager closed;
+   * {@code clock} is told where the forward's stages, the loss, the backward pass and the optimizer
+   * end.
    */
   private static Map<String, Double> realStep(NDManager manager, TrainingForward forward, Optimizer optimizer,
-      List<TrainableParameter> trainable, Settings s, Batch batch, int it) {
+      List<TrainableParameter> trainable, Settings s, Batch batch, long seed, TrainingForward.StageClock clock) {
     try (StrayArrays strays = StrayArrays.watch(manager)) {
-      return unguardedStep(manager, forward, optimizer, trainable, s, batch, it);
+      Map<String, Double> values;
+      try (NDManager step = manager.newSubManager();
+          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        Losses losses = forward.forward(step, batch, seed, clock);
+        values = losses.values();
+        clock.lap("loss");
+        gc.backward(losses.total());
+        clock.lap("backward");
+      }
+      clock.lap("backward");
+      if (s.config().solver().clipGradNorm() > 0) {
+        GradientClipping.clip(trainable, s.config().solver().clipGradNorm(), manager);
+      }
+      optimizer.step(trainable, s.config().solver().baseLr() * 0.1);
+      GradientClipping.zero(trainable, manager);
+      clock.lap("optimizer");
+      return values;
     }
-  }
-
-  private static Map<String, Double> unguardedStep(NDManager manager, TrainingForward forward, Optimizer optimizer,
-      List<TrainableParameter> trainable, Settings s, Batch batch, int it) {
-    Map<String, Double> values;
-    try (NDManager step = manager.newSubManager();
-        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      Losses losses = forward.forward(step, batch, mix(17, it));
-      values = losses.values();
-      gc.backward(losses.total());
-    }
-    if (s.config().solver().clipGradNorm() > 0) {
-      GradientClipping.clip(trainable, s.config().solver().clipGradNorm(), manager);
-    }
-    optimizer.step(trainable, s.config().solver().baseLr() * 0.1);
-    GradientClipping.zero(trainable, manager);
-    return values;
   }
 
   /** Forward FLOPs of the RPN head, whose convolutions run once per neck level. */
@@ -406,7 +407,7 @@ public final class TrainBenchmark {
     return total;
   }
 
-  /** The trainer's step with a clock between the stages of its forward pass. */
+  /** The trainer's step with a clock between its stages, and the RoI counts of the last one. */
   private static final class Instrumented {
     private final TrainingForward forward;
     int lastRois;
@@ -423,34 +424,18 @@ public final class TrainBenchmark {
       Clock clock = new Clock(t);
       Batch batch = data.next();
       clock.lap("data");
-      try (NDManager step = manager.newSubManager();
-          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        // the trainer's own forward, with the clock told where each stage ends
-        Losses losses = forward.forward(step, batch, seed, new TrainingForward.StageClock() {
-          @Override
-          public void lap(String stage) {
-            clock.lap(stage);
-          }
+      realStep(manager, forward, optimizer, trainable, s, batch, seed, new TrainingForward.StageClock() {
+        @Override
+        public void lap(String stage) {
+          clock.lap(stage);
+        }
 
-          @Override
-          public void sampled(int rois, int positives) {
-            lastRois = rois;
-            lastPositives = positives;
-          }
-        });
-        NDArray total = losses.total();
-        total.getFloat();
-        clock.lap("loss");
-        gc.backward(total);
-        clock.lap("backward");
-      }
-      clock.lap("backward");
-      if (s.config().solver().clipGradNorm() > 0) {
-        GradientClipping.clip(trainable, s.config().solver().clipGradNorm(), manager);
-      }
-      optimizer.step(trainable, s.config().solver().baseLr() * 0.1);
-      GradientClipping.zero(trainable, manager);
-      clock.lap("optimizer");
+        @Override
+        public void sampled(int rois, int positives) {
+          lastRois = rois;
+          lastPositives = positives;
+        }
+      });
       return t;
     }
   }
@@ -636,9 +621,9 @@ public final class TrainBenchmark {
   }
 
   /**
-   * The leak check's model: {@code demo} (the demo's model at 128x128, about a second per iteration
-   * on two cores), {@code small} (R18-FPN-64 at 256x256, a few seconds) or {@code r50} (R50-FPN at
-   * 512x512, about 20 seconds).
+   * The leak check's model: {@code demo} (the demo's model at 128x128, about 0.2 s per iteration on
+   * two cores), {@code small} (R18-FPN-64 at 256x256, 2 to 4 s) or {@code r50} (R50-FPN at 512x512,
+   * about 15 s).
    */
   public static Settings leakSettings(String name, int batch) {
     return switch (name) {
