@@ -13,6 +13,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.lowlight.api.nn.Layouts;
 import dev.lowlight.api.nn.MaxPool2d;
 import dev.lowlight.api.nn.TorchNames;
 import dev.lowlight.api.onnx.OnnxLowerable;
@@ -129,11 +130,20 @@ public final class ResNet extends AbstractBlock implements Backbone {
       x = Layers.run(body.layers.get(i), ps, x, training);
       Block d = denoise.byStage.get(STAGES.get(i));
       if (d != null) {
-        x = Layers.run(d, ps, x, training);
+        x = runDenoiser(STAGES.get(i), d, ps, x, training);
       }
       out.add(x);
     }
     return out;
+  }
+
+  private static NDArray runDenoiser(String stage, Block d, ParameterStore ps, NDArray x, boolean training) {
+    try {
+      // Whatever layout a plugin returns, the next stage's 1x1 convolutions get a dense input.
+      return Layouts.dense(Layers.run(d, ps, x, training));
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalStateException("denoiser after " + stage + ": " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -293,7 +293,27 @@ final class TrainCommand implements Callable<Integer> {
     } catch (WeightsException e) {
       throw new UserError(e.getMessage());
     }
-    LOG.info("initialised from {}: {}", init, report.describe());
+    logInitialisation(model, report);
+  }
+
+  /**
+   * One line for what was loaded, one for the denoisers a pretrained detector cannot have (expected,
+   * not a problem), and a warning only for what else did not match.
+   */
+  private void logInitialisation(MaskRcnn model, LoadReport report) {
+    String denoisers = "backbone.denoise.";
+    List<String> fresh = report.missingUnder(denoisers);
+    LoadReport rest = report.expectingMissing(denoisers);
+    int total = dev.lowlight.api.nn.TorchNames.parameters(model.parameters()).size();
+    LOG.info("initialised from {}: {} of {} parameters loaded", init, total - report.missingKeys().size()
+        - report.shapeMismatches().size(), total);
+    if (!fresh.isEmpty()) {
+      LOG.info("{} parameters of the denoisers after {} start from their own initialisation: the pretrained"
+          + " weights have no denoisers (expected when adding them)", fresh.size(), model.config().denoise().stages());
+    }
+    if (!rest.isClean()) {
+      LOG.warn("{} does not match the model everywhere: {}", init, rest.describe().replace('\n', ' '));
+    }
   }
 
   private static String fmt(double v) {

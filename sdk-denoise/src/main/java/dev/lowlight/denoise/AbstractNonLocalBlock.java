@@ -38,12 +38,16 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
   /** Default memory budget of the affinity working set: 512 MiB. */
   public static final long DEFAULT_BUDGET_BYTES = 512L << 20;
 
+  /** Default most memory the affinity kept for the backward pass may take in training: 4 GiB. */
+  public static final long DEFAULT_TRAINING_BYTES = 4096L << 20;
+
   private final int channels;
   private final int inner;
   private final NonLocalMode mode;
   private final boolean scaled;
   private final boolean subSample;
   private final long budgetBytes;
+  private final long trainingBytes;
   private final Conv2d theta;
   private final Conv2d phi;
   private final Conv2d g;
@@ -58,6 +62,7 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
     this.scaled = b.scaled;
     this.subSample = b.subSample;
     this.budgetBytes = b.budgetBytes;
+    this.trainingBytes = b.trainingBytes;
     this.theta = mode.embedded() ? addChildBlock("theta", conv1x1(channels, inner, true)) : null;
     this.phi = mode.embedded() ? addChildBlock("phi", conv1x1(channels, inner, true)) : null;
     this.g = addChildBlock("g", conv1x1(channels, inner, true));
@@ -113,6 +118,9 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
     if (subSample && (h < 2 || w < 2)) {
       throw new IllegalArgumentException("sub-sampling needs feature maps of at least 2x2, got " + h + "x" + w);
     }
+    if (training) {
+      checkTrainingMemory(n, h, w, subSample ? (h / 2) * (w / 2) : h * w);
+    }
     NDArray q = mode.embedded() ? theta.forward(ps, inputs, training).head() : x;
     NDArray key = mode.embedded() ? phi.forward(ps, inputs, training).head() : x;
     NDArray value = g.forward(ps, inputs, training).head();
@@ -128,6 +136,25 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
     NDArray yMap = y.transpose(0, 2, 1).reshape(n, inner, h, w);
     NDArray branch = bn.forward(ps, wz.forward(ps, new NDList(yMap), training), training).head();
     return new NDList(combine(ps, x, branch, training));
+  }
+
+  /**
+   * Refuses, before anything is allocated, a training forward whose affinity would not fit: chunking
+   * bounds the forward's working set, but autograd keeps every chunk's softmax until the backward
+   * pass, so training holds all {@code N·P·K} of them at once (at res2 of an 800x1067 image, 2
+   * images padded to 800x1088: 2·54,400² floats, 22 GiB).
+   */
+  private void checkTrainingMemory(long n, long h, long w, long keys) {
+    long queries = h * w;
+    double bytes = (double) n * queries * keys * Float.BYTES;
+    if (bytes > trainingBytes) {
+      throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+          "%s (%d channels) on %d feature map(s) of %dx%d = %d positions: training keeps the %d×%d affinity of each for"
+              + " the backward pass, %.1f GiB, over the limit of %.1f GiB (option training_memory_mb); use"
+              + " sub_sample: true (4x fewer keys), a smaller input size, a later stage, or raise the limit where"
+              + " the memory exists", getClass().getSimpleName(), channels, n, h, w, queries, queries, keys,
+          bytes / (1L << 30), trainingBytes / (double) (1L << 30)));
+    }
   }
 
   /** The output from the input {@code x} and the branch {@code BN(W_z y)}, both {@code N×C×H×W}. */
@@ -216,6 +243,7 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
     boolean scaled;
     boolean subSample;
     long budgetBytes = DEFAULT_BUDGET_BYTES;
+    long trainingBytes = DEFAULT_TRAINING_BYTES;
 
     BaseBuilder() {}
 
@@ -251,6 +279,15 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
       return self();
     }
 
+    /**
+     * Most bytes the affinity kept for the backward pass may take in a training forward (default 4
+     * GiB); a larger feature map is refused with an error naming the sizes. At least 1 KiB.
+     */
+    public B optTrainingMemoryBytes(long v) {
+      trainingBytes = v;
+      return self();
+    }
+
     /** Checks every field and names the first bad one. */
     public void validate() {
       if (channels < 1) {
@@ -261,6 +298,9 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
       }
       if (budgetBytes < 1024) {
         throw new IllegalArgumentException("memoryBudgetBytes must be >= 1024, got " + budgetBytes);
+      }
+      if (trainingBytes < 1024) {
+        throw new IllegalArgumentException("trainingMemoryBytes must be >= 1024, got " + trainingBytes);
       }
     }
   }

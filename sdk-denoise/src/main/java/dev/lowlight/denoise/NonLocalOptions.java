@@ -10,6 +10,7 @@ import dev.lowlight.api.spi.Option;
  * @param scaled Gaussian mode only: divide the logits by sqrt(C)
  * @param subSample max-pool φ and g by 2x2
  * @param memoryBudgetMb working-set budget of the affinity
+ * @param trainingMemoryMb most memory the affinity kept for the backward pass may take in training
  */
 public record NonLocalOptions(
     @Option("pairwise function: embedded-gaussian (default), gaussian or dot-product") String mode,
@@ -18,14 +19,18 @@ public record NonLocalOptions(
     @Option("max-pool the keys and values (phi, g) 2x2 before the attention, 4x fewer keys (Wang et al.); "
         + "default false") boolean subSample,
     @Option("memory budget of the affinity working set in MiB, in [1, 1048576]; query rows are processed in "
-        + "chunks that fit (exact); default 512") int memoryBudgetMb) {
+        + "chunks that fit (exact); default 512") int memoryBudgetMb,
+    @Option("in training, most MiB that the affinity kept for the backward pass (N·HW·HW' floats) may take, in "
+        + "[1, 16777216]; a larger feature map is refused with an error instead of exhausting memory; default 4096")
+        int trainingMemoryMb) {
 
-  /** The defaults: embedded Gaussian, no scaling, no sub-sampling, 512 MiB. */
-  public static final NonLocalOptions DEFAULTS = new NonLocalOptions("embedded-gaussian", false, false, 512);
+  /** The defaults: embedded Gaussian, no scaling, no sub-sampling, 512 MiB working set, 4 GiB kept in training. */
+  public static final NonLocalOptions DEFAULTS = new NonLocalOptions("embedded-gaussian", false, false, 512, 4096);
 
   public NonLocalOptions {
     Check.oneOf("mode", Check.required("mode", mode), NonLocalMode.configNames());
     Check.range("memory_budget_mb", memoryBudgetMb, 1, 1 << 20);
+    Check.range("training_memory_mb", trainingMemoryMb, 1, 1 << 24);
     if (scaled && !mode.equals(NonLocalMode.GAUSSIAN.configName())) {
       throw new Check.InvalidValueException("scaled", "applies only to mode gaussian, but mode is '" + mode + "'");
     }
@@ -39,6 +44,6 @@ public record NonLocalOptions(
   /** Applies these options to a builder. */
   <B extends AbstractNonLocalBlock.BaseBuilder<B>> B apply(B builder, int channels) {
     return builder.setChannels(channels).optMode(modeValue()).optScaled(scaled).optSubSample(subSample)
-        .optMemoryBudgetBytes((long) memoryBudgetMb << 20);
+        .optMemoryBudgetBytes((long) memoryBudgetMb << 20).optTrainingMemoryBytes((long) trainingMemoryMb << 20);
   }
 }

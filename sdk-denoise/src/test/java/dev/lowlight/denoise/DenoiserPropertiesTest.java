@@ -211,10 +211,10 @@ class DenoiserPropertiesTest {
 
   @Test
   void badOptionsAreNamed() {
-    assertThatThrownBy(() -> new NonLocalOptions("cosine", false, false, 512)).hasMessageContaining("mode")
+    assertThatThrownBy(() -> new NonLocalOptions("cosine", false, false, 512, 4096)).hasMessageContaining("mode")
         .hasMessageContaining("embedded-gaussian");
-    assertThatThrownBy(() -> new NonLocalOptions("embedded-gaussian", true, false, 512)).hasMessageContaining("scaled");
-    assertThatThrownBy(() -> new NonLocalOptions("embedded-gaussian", false, false, 0))
+    assertThatThrownBy(() -> new NonLocalOptions("embedded-gaussian", true, false, 512, 4096)).hasMessageContaining("scaled");
+    assertThatThrownBy(() -> new NonLocalOptions("embedded-gaussian", false, false, 0, 4096))
         .hasMessageContaining("memory_budget_mb");
     assertThatThrownBy(() -> new FilterOptions(4)).hasMessageContaining("kernel").hasMessageContaining("odd");
     assertThatThrownBy(() -> WeightedNonLocalBlock.builder().build()).hasMessageContaining("channels");

@@ -74,6 +74,10 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
     NDArray x = inputs.singletonOrThrow();
     NDArray w = ps.getValue(weight, x.getDevice(), training);
     NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+    if (kernel == 1) {
+      // oneDNN's 1x1 kernel over a channels-last input can divide by zero on VMs (see Layouts).
+      x = Layouts.dense(x);
+    }
     if (kernel == 1 && padding == 0 && stride > 1) {
       // The same numbers as a strided 1x1 convolution (each output reads one input pixel), but
       // through the stride-1 kernel: oneDNN's backward of strided 1x1 convolutions (ResNet's

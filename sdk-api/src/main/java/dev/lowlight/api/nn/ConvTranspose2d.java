@@ -89,10 +89,8 @@ public final class ConvTranspose2d extends AbstractBlock implements OnnxLowerabl
     long wd = x.getShape().get(3);
     long kk = (long) kernel * kernel;
     NDArray w1 = w.reshape(inChannels, outChannels * kk).transpose(1, 0).reshape(outChannels * kk, inChannels, 1, 1);
-    // RoIAlign's output, and the convolutions after it, keep channels-last strides, and oneDNN's 1x1
-    // channels-last kernel divides by the CPU's cache size, which some virtual machines report as 0
-    // (SIGFPE, the whole JVM dies): flattening copies the input into the contiguous layout.
-    NDArray dense = x.reshape(-1).reshape(n, inChannels, h, wd);
+    // RoIAlign's output, and the convolutions after it, keep channels-last strides: see Layouts.
+    NDArray dense = Layouts.dense(x);
     NDArray patches = ai.djl.nn.convolutional.Conv2d.conv2d(dense, w1, null, new Shape(1, 1), new Shape(0, 0),
         new Shape(1, 1), 1).singletonOrThrow();
     return patches.reshape(n, outChannels, kernel, kernel, h, wd).transpose(0, 1, 4, 2, 5, 3)

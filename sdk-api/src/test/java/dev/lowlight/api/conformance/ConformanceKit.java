@@ -313,7 +313,7 @@ public final class ConformanceKit {
     return block;
   }
 
-  private void randomise(Block block) {
+  void randomise(Block block) {
     Random random = new Random(seed);
     for (Map.Entry<String, Parameter> e : TorchNames.parameters(block).entrySet()) {
       NDArray array = e.getValue().getArray();
@@ -335,7 +335,7 @@ public final class ConformanceKit {
     }
   }
 
-  private NDList randomInputs(NDManager manager, Shape[] shapes) {
+  NDList randomInputs(NDManager manager, Shape[] shapes) {
     Random random = new Random(seed + 1);
     NDList list = new NDList();
     for (Shape s : shapes) {
@@ -404,7 +404,26 @@ public final class ConformanceKit {
               .as("%s output shape for %s", provider.name(), in).containsExactly(in);
         }
       });
-      return Stream.concat(kit.tests(), Stream.of(preserves));
+      DynamicTest dense = DynamicTest.dynamicTest(provider.name()
+          + ": output is dense, so the next 1x1 convolution is safe on any CPU", () -> {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+          for (long[] s : sizes) {
+            Shape in = new Shape(s[0], channels, s[1], s[2]);
+            Block block = provider.create(options, channels);
+            block.initialize(manager, DataType.FLOAT32, in);
+            kit.randomise(block);
+            for (boolean training : new boolean[] {false, true}) {
+              NDArray out = block.forward(new ParameterStore(manager, false),
+                  kit.randomInputs(manager, new Shape[] {in}), training).head();
+              assertThat(EngineLayout.isDense(out)).as("%s output for %s (training=%s) is dense N×C×H×W, not a"
+                  + " channels-last or strided view: oneDNN's 1x1 convolution after it divides by zero on CPUs"
+                  + " that report no cache sizes; return dev.lowlight.api.nn.Layouts.dense(output)",
+                  provider.name(), in, training).isTrue();
+            }
+          }
+        }
+      });
+      return Stream.concat(kit.tests(), Stream.of(preserves, dense));
     }
   }
 }

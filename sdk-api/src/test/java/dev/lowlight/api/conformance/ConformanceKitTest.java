@@ -61,6 +61,70 @@ class ConformanceKitTest {
     assertThat(true).isTrue();
   }
 
+  @Test
+  void denoiserReturningAChannelsLastViewIsCaught() {
+    var check = ConformanceKit.forDenoiser(new ChannelsLastDenoiser()).channels(8).tests()
+        .filter(t -> t.getDisplayName().contains("dense")).toList();
+    assertThat(check).hasSize(1);
+    assertThatThrownBy(() -> check.get(0).getExecutable().execute()).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("channels-last").hasMessageContaining("Layouts.dense");
+  }
+
+  @Test
+  void denoiserReturningADenseCopyPassesTheLayoutCheck() throws Throwable {
+    var check = ConformanceKit.forDenoiser(new ChannelsLastDenoiser(true)).channels(8).tests()
+        .filter(t -> t.getDisplayName().contains("dense")).toList();
+    check.get(0).getExecutable().execute();
+    assertThat(check).hasSize(1);
+  }
+
+  /**
+   * Returns its input through a round trip to {@code N×H×W×C} and back, the way attention code
+   * does: the values are right and the layout is channels-last, unless asked to repair it.
+   */
+  static final class ChannelsLastDenoiser extends dev.lowlight.api.registry.TestProviders.PassThrough {
+    private final boolean repaired;
+
+    ChannelsLastDenoiser() {
+      this(false);
+    }
+
+    ChannelsLastDenoiser(boolean repaired) {
+      this.repaired = repaired;
+    }
+
+    @Override
+    public dev.lowlight.api.spi.DenoisingBlock create(dev.lowlight.api.registry.TestProviders.PassOptions o,
+        int channels) {
+      return new ChannelsLastBlock(repaired);
+    }
+  }
+
+  static final class ChannelsLastBlock extends AbstractBlock implements dev.lowlight.api.spi.DenoisingBlock {
+    private final boolean repaired;
+
+    ChannelsLastBlock(boolean repaired) {
+      this.repaired = repaired;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> p) {
+      var x = in.singletonOrThrow();
+      var view = dev.lowlight.api.nn.Layouts.dense(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2);
+      return new NDList(repaired ? dev.lowlight.api.nn.Layouts.dense(view) : view);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+      return inputShapes;
+    }
+
+    @Override
+    public List<String> lower(OnnxScope scope, List<String> inputs) {
+      return inputs;
+    }
+  }
+
   /** Lowers a biased convolution without its bias: a plausible mistake the kit must catch. */
   static final class ConvThatForgetsItsBias extends AbstractBlock implements OnnxLowerable {
     private final Conv2d conv = addChildBlock("conv", Conv2d.builder().setInChannels(4).setOutChannels(4)

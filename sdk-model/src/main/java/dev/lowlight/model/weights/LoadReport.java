@@ -27,6 +27,20 @@ public record LoadReport(List<String> missingKeys, List<String> unexpectedKeys,
     return missingKeys.isEmpty() && unexpectedKeys.isEmpty() && shapeMismatches.isEmpty();
   }
 
+  /** The missing keys that start with {@code prefix}. */
+  public List<String> missingUnder(String prefix) {
+    return missingKeys.stream().filter(k -> k.startsWith(prefix)).toList();
+  }
+
+  /**
+   * This report less the missing keys under {@code prefix}: for a caller that expects them to be
+   * missing (denoisers added to a pretrained detector) and reports them on their own.
+   */
+  public LoadReport expectingMissing(String prefix) {
+    return new LoadReport(missingKeys.stream().filter(k -> !k.startsWith(prefix)).toList(), unexpectedKeys,
+        shapeMismatches);
+  }
+
   /** A multi-line description in the style of PyTorch's error message. */
   public String describe() {
     StringBuilder sb = new StringBuilder();

@@ -272,7 +272,8 @@ public final class Safetensors {
     AtomicFiles.write(file, toBytes(sd));
   }
 
-  private static void put(ByteBuffer out, TensorData t) {
+  /** Appends the values of {@code t} as its dtype stores them, little-endian (safetensors and torch agree). */
+  static void put(ByteBuffer out, TensorData t) {
     switch (t.dtype()) {
       case FLOAT32 -> {
         for (float v : t.floats()) {

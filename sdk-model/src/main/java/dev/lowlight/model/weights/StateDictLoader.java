@@ -89,7 +89,7 @@ public final class StateDictLoader {
     }
     toCopy.forEach((p, t) -> copy(p.getArray(), t));
     if (!report.isClean()) {
-      LOG.info("loaded {} of {} parameters; {}", toCopy.size(), params.size(),
+      LOG.debug("loaded {} of {} parameters; {}", toCopy.size(), params.size(),
           report.describe().replace('\n', ' '));
     }
     return report;
