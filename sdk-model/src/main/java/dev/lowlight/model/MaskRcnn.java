@@ -152,6 +152,7 @@ public final class MaskRcnn {
    * The blocks and fixed settings between the image transform and the post-processing, for code
    * that lowers the whole model (the ONNX exporter).
    *
+   * @param transform the image transform (normalise, resize, pad)
    * @param backbone the backbone with its denoisers
    * @param neck the neck
    * @param rpnHead the RPN head
@@ -160,7 +161,7 @@ public final class MaskRcnn {
    * @param anchors the anchor generator, one level per neck output
    * @param roiStrides strides of the neck levels RoIAlign pools from, finest first
    */
-  public record Parts(Backbone backbone, Neck neck, HeadBlock rpnHead, HeadBlock boxHead, HeadBlock maskHead,
+  public record Parts(DetectionTransform transform, Backbone backbone, Neck neck, HeadBlock rpnHead, HeadBlock boxHead, HeadBlock maskHead,
       AnchorGenerator anchors, int[] roiStrides) {}
 
   /** The model's parts; the parameters must exist ({@link #initialize} or loaded weights). */
@@ -168,7 +169,7 @@ public final class MaskRcnn {
     if (manager == null) {
       throw new IllegalStateException("call initialize(manager) (or load weights) before exporting the model");
     }
-    return new Parts(backbone, neck, rpnHead, boxHead, maskHead, anchors, roiStrides.clone());
+    return new Parts(transform, backbone, neck, rpnHead, boxHead, maskHead, anchors, roiStrides.clone());
   }
 
   /** The neck (FPN) between the backbone and the heads. */

@@ -1,5 +1,6 @@
 package dev.lowlight.data.transform;
 
+import dev.lowlight.api.onnx.GraphOps;
 import dev.lowlight.api.structures.RgbImage;
 import java.util.List;
 
@@ -7,7 +8,8 @@ import java.util.List;
  * torchvision's {@code GeneralizedRCNNTransform} at inference: normalise with the model's mean and
  * standard deviation, resize by the {@link ResizeRule}, and pad to a multiple of {@code
  * sizeDivisible}. Boxes found on the resized image map back to the original with {@link
- * #toOriginal}.
+ * #toOriginal}. {@link #lower} writes the same steps into an ONNX graph with the same arithmetic,
+ * so the exported model sees the pixels eager inference sees.
  *
  * <pre>{@code
  * DetectionTransform t = new DetectionTransform(new ResizeRule(800, 1333), mean, std, 32);
@@ -72,6 +74,34 @@ public record DetectionTransform(ResizeRule rule, float[] mean, float[] std, int
     int ph = roundUp(size[0]);
     int pw = roundUp(size[1]);
     return new Prepared(pad(resized, size[0], size[1], ph, pw), size[0], size[1], ph, pw, h, w);
+  }
+
+  /**
+   * The graph values of a lowered transform.
+   *
+   * @param input the network input, {@code 1×3×paddedH×paddedW}
+   * @param inputHw the image's {@code (height, width)}, 1-D int64
+   * @param resizedHw the size after resizing, before padding, 1-D int64
+   * @param paddedHw the size after padding, 1-D int64
+   */
+  public record Lowered(String input, String inputHw, String resizedHw, String paddedHw) {}
+
+  /**
+   * {@link #prepare} as graph nodes on a {@code 1×3×H×W} float image in [0, 1]: normalise, resize
+   * ({@link ResizeRule#lowerResizedSize}, {@link Bilinear#lower}), pad with zeros to the multiple.
+   */
+  public Lowered lower(GraphOps g, String image) {
+    String meanC = g.scope().constant(mean.clone(), 1, 3, 1, 1);
+    String stdC = g.scope().constant(std.clone(), 1, 3, 1, 1);
+    String normalised = g.div(g.sub(image, meanC), stdC);
+    String inputHw = g.slice(g.shape(image), 2, 4, 0);
+    String resizedHw = rule.lowerResizedSize(g, inputHw);
+    String resized = Bilinear.lower(g, normalised, inputHw, resizedHw);
+    long div = sizeDivisible;
+    String paddedHw = g.mul(g.div(g.add(resizedHw, g.l(div - 1)), g.l(div)), g.l(div));
+    String pads = g.concat(0, g.longs(0, 0, 0, 0, 0, 0), g.sub(paddedHw, resizedHw));
+    String input = g.scope().node("Pad").input(resized, pads).attr("mode", "constant").output();
+    return new Lowered(input, inputHw, resizedHw, paddedHw);
   }
 
   /** Maps xyxy boxes (in place) from resized-image pixels to original-image pixels. */

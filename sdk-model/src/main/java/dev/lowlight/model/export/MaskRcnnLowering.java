@@ -3,7 +3,8 @@ package dev.lowlight.model.export;
 import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.config.RoiHeadsConfig;
 import dev.lowlight.api.config.RpnConfig;
-import dev.lowlight.api.config.TransformConfig;
+import dev.lowlight.data.transform.DetectionTransform;
+import dev.lowlight.api.onnx.GraphOps;
 import dev.lowlight.api.onnx.OnnxGraphBuilder;
 import dev.lowlight.heads.anchors.AnchorGenerator;
 import dev.lowlight.heads.box.BoxPostProcessor;
@@ -39,18 +40,11 @@ final class MaskRcnnLowering {
   /** The four graph values {@code boxes, labels, scores, masks} computed from {@code image}. */
   List<String> lower(OnnxGraphBuilder graph, String image) {
     // --- transform: normalise, resize (torchvision's rule), pad to the size multiple
-    TransformConfig t = config.transform();
-    String mean = g.s.constant(floats(t.imageMean()), 1, 3, 1, 1);
-    String std = g.s.constant(floats(t.imageStd()), 1, 3, 1, 1);
-    String normalised = g.div(g.sub(image, mean), std);
-    String inputHw = g.slice(g.shape(image), 2, 4, 0);
-    String resizedHw = resizedSize(inputHw, t);
-    String resized = g.s.node("Resize").input(normalised, "", "", g.concat(0, g.longs(1, 3), resizedHw))
-        .attr("mode", "linear").attr("coordinate_transformation_mode", "half_pixel").output();
-    long div = t.sizeDivisible();
-    String paddedHw = g.mul(g.div(g.add(resizedHw, g.l(div - 1)), g.l(div)), g.l(div));
-    String pads = g.concat(0, g.longs(0, 0, 0, 0, 0, 0), g.sub(paddedHw, resizedHw));
-    String x = g.s.node("Pad").input(resized, pads).attr("mode", "constant").output();
+    DetectionTransform.Lowered t = parts.transform().lower(g, image);
+    String x = t.input();
+    String inputHw = t.inputHw();
+    String resizedHw = t.resizedHw();
+    String paddedHw = t.paddedHw();
     String resizedF = g.cast(resizedHw, GraphOps.FLOAT);
     // (w, h, w, h): clip bounds of xyxy boxes on the resized image
     String clipMax = g.gather(resizedF, g.longs(1, 0, 1, 0), 0);
@@ -87,27 +81,6 @@ final class MaskRcnnLowering {
     return List.of(boxes, labels, scores, masks);
   }
 
-  /**
-   * {@code floor(side * scale)} never below 1, with torchvision's arithmetic as {@link
-   * dev.lowlight.data.transform.ResizeRule}: {@code scale = min((1/shorter)·min_size,
-   * (1/longer)·max_size)} in float32, the product and floor in double precision as PyTorch's
-   * {@code interpolate(recompute_scale_factor=True)}.
-   */
-  private String resizedSize(String inputHw, TransformConfig t) {
-    String hwF = g.cast(inputHw, GraphOps.FLOAT);
-    String shorter = g.s.node("ReduceMin").input(hwF).attr("keepdims", 0L).output();
-    String longer = g.s.node("ReduceMax").input(hwF).attr("keepdims", 0L).output();
-    String scale = g.min(g.mul(g.div(g.f(1f), shorter), g.f(t.minSize())),
-        g.mul(g.div(g.f(1f), longer), g.f(t.maxSize())));
-    String product = g.mul(g.cast(inputHw, GraphOps.DOUBLE), g.cast(scale, GraphOps.DOUBLE));
-    return g.cast(g.max(g.op("Floor", product), dbl(1)), GraphOps.INT64);
-  }
-
-  /** An exact double constant for an integer (integers below 2^24 are exact in float too). */
-  private String dbl(int v) {
-    return g.cast(g.f(v), GraphOps.DOUBLE);
-  }
-
   // ------------------------------------------------------------------------------------------
   // proposals
 
@@ -141,7 +114,7 @@ final class MaskRcnnLowering {
     for (int l = 0; l < n; l++) {
       ids[l] = l;
     }
-    String mine = g.op("Equal", g.unsqueeze(level, 0), g.s.constant(ids, n, 1));
+    String mine = g.op("Equal", g.unsqueeze(level, 0), g.scope().constant(ids, n, 1));
     String perLevel = g.unsqueeze(g.op("Where", mine, g.unsqueeze(score, 0), g.f(MASKED)), 0);
     String selected = nms(g.unsqueeze(all, 0), perLevel, (float) c.nmsThresh(), MASKED / 2);
     String kept = g.flat(g.slice(selected, 2, 3, 1));
@@ -157,9 +130,9 @@ final class MaskRcnnLowering {
     String stride = g.div(paddedHw, featureHw);
     String ys = g.reshape(g.cast(g.mul(g.range(g.at(featureHw, 0)), g.at(stride, 0)), GraphOps.FLOAT), -1, 1, 1, 1);
     String xs = g.reshape(g.cast(g.mul(g.range(g.at(featureHw, 1)), g.at(stride, 1)), GraphOps.FLOAT), 1, -1, 1, 1);
-    String shifts = g.add(g.mul(xs, g.s.constant(new float[] {1, 0, 1, 0}, 1, 1, 1, 4)),
-        g.mul(ys, g.s.constant(new float[] {0, 1, 0, 1}, 1, 1, 1, 4)));
-    String cell = g.s.constant(anchors.cellAnchors(l), 1, 1, a, 4);
+    String shifts = g.add(g.mul(xs, g.scope().constant(new float[] {1, 0, 1, 0}, 1, 1, 1, 4)),
+        g.mul(ys, g.scope().constant(new float[] {0, 1, 0, 1}, 1, 1, 1, 4)));
+    String cell = g.scope().constant(anchors.cellAnchors(l), 1, 1, a, 4);
     return g.reshape(g.add(shifts, cell), -1, 4);
   }
 
@@ -210,8 +183,8 @@ final class MaskRcnnLowering {
    * scoreThreshold}; returns {@code [K, 3]} (batch, class, box).
    */
   private String nms(String boxes, String scores, float iou, float scoreThreshold) {
-    return g.op("NonMaxSuppression", boxes, scores, g.longs(Integer.MAX_VALUE), g.s.constant(new float[] {iou}, 1),
-        g.s.constant(new float[] {scoreThreshold}, 1));
+    return g.op("NonMaxSuppression", boxes, scores, g.longs(Integer.MAX_VALUE), g.scope().constant(new float[] {iou}, 1),
+        g.scope().constant(new float[] {scoreThreshold}, 1));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -253,7 +226,7 @@ final class MaskRcnnLowering {
 
   private String roiAlignLevel(String feature, String boxes, String batchIndices, float scale, int outputSize) {
     // output_half_pixel is torchvision's aligned=False: no half-pixel shift, boxes at least 1x1
-    return g.s.node("RoiAlign").input(feature, boxes, batchIndices).attr("mode", "avg")
+    return g.scope().node("RoiAlign").input(feature, boxes, batchIndices).attr("mode", "avg")
         .attr("output_height", (long) outputSize).attr("output_width", (long) outputSize)
         .attr("sampling_ratio", (long) config.roiHeads().samplingRatio()).attr("spatial_scale", scale)
         .attr("coordinate_transformation_mode", "output_half_pixel").output();
@@ -268,7 +241,7 @@ final class MaskRcnnLowering {
     List<Double> w = c.bboxRegWeights();
     BoxCoder coder = BoxCoder.of(w.get(0), w.get(1), w.get(2), w.get(3));
     int classes = config.numClasses();
-    String probs = g.s.node("Softmax").input(classLogits).attr("axis", 1L).output();
+    String probs = g.scope().node("Softmax").input(classLogits).attr("axis", 1L).output();
     // an explicit class count: Reshape cannot infer -1 next to a copied 0 when there are no rows
     String deltas = g.reshape(boxRegression, -1, classes, 4);
     String boxes = clip(decode(deltas, g.unsqueeze(proposals, 1), coder), clipMax);
