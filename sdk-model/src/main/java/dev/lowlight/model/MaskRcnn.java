@@ -27,12 +27,15 @@ import dev.lowlight.api.spi.NeckProvider;
 import dev.lowlight.api.structures.RgbImage;
 import dev.lowlight.api.structures.ShapeSpec;
 import dev.lowlight.data.transform.DetectionTransform;
-import dev.lowlight.heads.anchors.AnchorGenerator;
-import dev.lowlight.heads.box.BoxPostProcessor;
-import dev.lowlight.heads.mask.MaskPostProcessor;
+import dev.lowlight.api.onnx.GraphOps;
+import dev.lowlight.api.onnx.OnnxGraphBuilder;
+import dev.lowlight.data.loading.Batch;
+import dev.lowlight.data.loading.TrainingTarget;
 import dev.lowlight.heads.ops.Detections;
-import dev.lowlight.heads.roi.MultiScaleRoiAlign;
-import dev.lowlight.heads.rpn.ProposalSelector;
+import dev.lowlight.heads.targets.Sampling;
+import dev.lowlight.model.roi.RoiHeads;
+import dev.lowlight.model.rpn.RegionProposalNetwork;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,16 +73,10 @@ public final class MaskRcnn {
   private final Map<String, BoundPlugin> plugins;
   private final Backbone backbone;
   private final Neck neck;
-  private final HeadBlock rpnHead;
-  private final HeadBlock boxHead;
-  private final HeadBlock maskHead;
+  private final RegionProposalNetwork rpn;
+  private final RoiHeads roiHeads;
   private final NamedBlocks root = new NamedBlocks();
-  private final AnchorGenerator anchors;
   private final DetectionTransform transform;
-  private final MultiScaleRoiAlign boxPool;
-  private final MultiScaleRoiAlign maskPool;
-  private final int roiLevels;
-  private final int[] roiStrides;
   private NDManager manager;
 
   private MaskRcnn(ModelConfig config, PluginRegistry registry) {
@@ -99,22 +96,18 @@ public final class MaskRcnn {
         backbone.outputShape());
     Map<String, ShapeSpec> levels = neck.outputShape();
     HeadContext heads = new HeadContext(levels, config.numClasses());
-    this.rpnHead = createHead(plugins.get("rpn.head"), heads);
+    HeadBlock rpnHead = createHead(plugins.get("rpn.head"), heads);
     Map<String, ShapeSpec> pooled = roiLevels(levels);
-    this.boxHead = createHead(plugins.get("roi_heads.box_head"), new HeadContext(pooled, config.numClasses()));
-    this.maskHead = createHead(plugins.get("roi_heads.mask_head"), new HeadContext(pooled, config.numClasses()));
+    HeadBlock boxHead = createHead(plugins.get("roi_heads.box_head"), new HeadContext(pooled, config.numClasses()));
+    HeadBlock maskHead = createHead(plugins.get("roi_heads.mask_head"), new HeadContext(pooled, config.numClasses()));
 
-    this.anchors = new AnchorGenerator(config.rpn().anchorSizes(), config.rpn().aspectRatios());
-    if (anchors.levels() != levels.size()) {
-      throw new ConfigException("rpn.anchor_sizes", "has " + anchors.levels() + " levels but the neck gives "
+    this.rpn = new RegionProposalNetwork(rpnHead, config.rpn());
+    if (rpn.anchors().levels() != levels.size()) {
+      throw new ConfigException("rpn.anchor_sizes", "has " + rpn.anchors().levels() + " levels but the neck gives "
           + levels.size() + " feature maps " + levels.keySet());
     }
-    this.roiLevels = pooled.size();
-    int[] strides = pooled.values().stream().mapToInt(ShapeSpec::stride).toArray();
-    this.roiStrides = strides.clone();
-    this.boxPool = MultiScaleRoiAlign.fromStrides(config.roiHeads().boxPoolSize(), config.roiHeads().samplingRatio(), strides);
-    this.maskPool = MultiScaleRoiAlign.fromStrides(config.roiHeads().maskPoolSize(), config.roiHeads().samplingRatio(),
-        strides);
+    this.roiHeads = new RoiHeads(boxHead, maskHead, config.roiHeads(), config.numClasses(),
+        pooled.values().stream().mapToInt(ShapeSpec::stride).toArray());
     var t = config.transform();
     this.transform = DetectionTransform.of(t.minSize(), t.maxSize(), t.imageMean(), t.imageStd(), t.sizeDivisible());
 
@@ -148,28 +141,14 @@ public final class MaskRcnn {
     return backbone;
   }
 
-  /**
-   * The blocks and fixed settings between the image transform and the post-processing, for code
-   * that lowers the whole model (the ONNX exporter).
-   *
-   * @param transform the image transform (normalise, resize, pad)
-   * @param backbone the backbone with its denoisers
-   * @param neck the neck
-   * @param rpnHead the RPN head
-   * @param boxHead the box head with its predictor
-   * @param maskHead the mask head with its predictor
-   * @param anchors the anchor generator, one level per neck output
-   * @param roiStrides strides of the neck levels RoIAlign pools from, finest first
-   */
-  public record Parts(DetectionTransform transform, Backbone backbone, Neck neck, HeadBlock rpnHead, HeadBlock boxHead, HeadBlock maskHead,
-      AnchorGenerator anchors, int[] roiStrides) {}
+  /** The region proposal stage: RPN head, anchors, proposal selection, RPN losses. */
+  public RegionProposalNetwork rpn() {
+    return rpn;
+  }
 
-  /** The model's parts; the parameters must exist ({@link #initialize} or loaded weights). */
-  public Parts parts() {
-    if (manager == null) {
-      throw new IllegalStateException("call initialize(manager) (or load weights) before exporting the model");
-    }
-    return new Parts(transform, backbone, neck, rpnHead, boxHead, maskHead, anchors, roiStrides.clone());
+  /** The RoI stage: pooling, box and mask heads, post-processing, their losses. */
+  public RoiHeads roiHeads() {
+    return roiHeads;
   }
 
   /** The neck (FPN) between the backbone and the heads. */
@@ -193,12 +172,12 @@ public final class MaskRcnn {
     Shape[] features = backbone.getOutputShapes(new Shape[] {image});
     neck.initialize(manager, DataType.FLOAT32, features);
     Shape[] levels = neck.getOutputShapes(features);
-    rpnHead.initialize(manager, DataType.FLOAT32, levels);
+    rpn.head().initialize(manager, DataType.FLOAT32, levels);
     long channels = levels[0].get(1);
     int box = config.roiHeads().boxPoolSize();
     int mask = config.roiHeads().maskPoolSize();
-    boxHead.initialize(manager, DataType.FLOAT32, new Shape(1, channels, box, box));
-    maskHead.initialize(manager, DataType.FLOAT32, new Shape(1, channels, mask, mask));
+    roiHeads.boxHead().initialize(manager, DataType.FLOAT32, new Shape(1, channels, box, box));
+    roiHeads.maskHead().initialize(manager, DataType.FLOAT32, new Shape(1, channels, mask, mask));
     LOG.info("Mask R-CNN: backbone {}, denoiser {}, neck {}, heads {}/{}/{}, {} classes", name("backbone"),
         config.denoise().enabled() ? name("denoise") + " after " + config.denoise().stages() : "none", name("neck"),
         name("rpn.head"), name("roi_heads.box_head"), name("roi_heads.mask_head"), config.numClasses());
@@ -244,99 +223,177 @@ public final class MaskRcnn {
    * Eager inference on one image (RGB in [0, 1]). One call at a time per model: calls from several
    * threads run one after the other (for concurrent serving, export and use {@code sdk-runtime}).
    */
-  public synchronized Predictions predict(RgbImage image) {
-    if (manager == null) {
-      throw new IllegalStateException("call initialize(manager) (or load weights) before predict");
-    }
+  public Predictions predict(RgbImage image) {
+    return predict(image, StageClock.NONE);
+  }
+
+  /** {@link #predict(RgbImage)}, telling {@code clock} where each stage ends (the eager benchmark). */
+  public synchronized Predictions predict(RgbImage image, StageClock clock) {
     // strays: results of operations that start from a parameter land in the parameters' manager
-    try (NDManager m = manager.newSubManager(); StrayArrays strays = StrayArrays.watch(manager)) {
-      DetectionTransform.Prepared p = transform.prepare(image);
-      NDArray x = m.create(p.chw(), new Shape(1, 3, p.paddedHeight(), p.paddedWidth()));
+    try (NDManager m = requireManager("predict").newSubManager(); StrayArrays strays = StrayArrays.watch(manager)) {
       ParameterStore ps = new ParameterStore(m, false);
-      NDList levels = neck.forward(ps, backbone.forward(ps, new NDList(x), false), false);
-      NDList rpn = rpnHead.forward(ps, levels, false);
-      int[][] featureSizes = new int[levels.size()][];
-      for (int i = 0; i < levels.size(); i++) {
-        Shape s = levels.get(i).getShape();
-        featureSizes[i] = new int[] {(int) s.get(2), (int) s.get(3)};
-      }
-      List<float[]> cellAnchors = anchors.anchors(p.paddedHeight(), p.paddedWidth(), featureSizes);
-      int[][] sizes = {{p.resizedHeight(), p.resizedWidth()}};
-      float[] proposals = ProposalSelector.inference(config.rpn()).select(rpn, cellAnchors, sizes).get(0).boxes();
-      if (proposals.length == 0) {
-        return empty(image);
-      }
-      NDList pooledLevels = new NDList(levels.subList(0, roiLevels));
-      NDArray boxFeatures = boxPool.apply(pooledLevels, List.of(proposals));
-      NDList box = boxHead.forward(ps, new NDList(boxFeatures), false);
-      Detections det = BoxPostProcessor.of(config.roiHeads()).process(box.get(0), box.get(1), List.of(proposals), sizes)
-          .get(0);
-      if (det.size() == 0) {
-        return empty(image);
-      }
-      NDArray maskFeatures = maskPool.apply(pooledLevels, List.of(det.boxes()));
-      NDArray logits = maskHead.forward(ps, new NDList(maskFeatures), false).singletonOrThrow();
-      float[] masks = MaskPostProcessor.probabilities(logits, det.labels()).toFloatArray();
+      Proposed p = propose(m, ps, image, clock);
+      DetectionTransform.Prepared prepared = p.prepared();
+      RoiHeads.Detected d = roiHeads.detect(ps, p.levels(), p.rpn().proposals().get(0).boxes(),
+          prepared.resizedHeight(), prepared.resizedWidth(), clock);
+      Detections det = d.detections();
       float[] boxes = det.boxes().clone();
-      DetectionTransform.toOriginal(boxes, p);
+      DetectionTransform.toOriginal(boxes, prepared);
       long[] labels = new long[det.size()];
       for (int i = 0; i < labels.length; i++) {
         labels[i] = det.labels()[i];
       }
-      return new Predictions(image.width(), image.height(), boxes, labels, det.scores().clone(), masks,
-          (int) logits.getShape().get(2));
+      return new Predictions(image.width(), image.height(), boxes, labels, det.scores().clone(), d.masks(),
+          d.maskSide());
     }
+  }
+
+  /** What inference computes up to the proposals. */
+  private record Proposed(DetectionTransform.Prepared prepared, NDList levels, RegionProposalNetwork.Proposals rpn) {}
+
+  private Proposed propose(NDManager m, ParameterStore ps, RgbImage image, StageClock clock) {
+    DetectionTransform.Prepared p = transform.prepare(image);
+    NDArray x = m.create(p.chw(), new Shape(1, 3, p.paddedHeight(), p.paddedWidth()));
+    clock.lap("transform");
+    NDList features = backbone.forward(ps, new NDList(x), false);
+    clock.lap("backbone");
+    NDList levels = neck.forward(ps, features, false);
+    clock.lap("fpn");
+    RegionProposalNetwork.Proposals proposals = rpn.propose(ps, levels, p.paddedHeight(), p.paddedWidth(),
+        new int[][] {{p.resizedHeight(), p.resizedWidth()}});
+    clock.lap("rpn");
+    return new Proposed(p, levels, proposals);
   }
 
   /**
    * The intermediate outputs of one image, for stage-by-stage comparison with a reference
-   * implementation (the parity tests) and for debugging. Runs the same steps as {@link
-   * #predict(RgbImage)} up to the box head; the box head runs on {@code proposals} when given, so
-   * that its logits can be compared on the reference's proposals.
+   * implementation (the parity tests) and for debugging: the same steps as {@link
+   * #predict(RgbImage)} up to the box head, which runs on {@code proposals} when given, so that its
+   * logits can be compared on the reference's proposals.
    *
    * @param image the input image (RGB in [0, 1])
    * @param proposals xyxy boxes in resized-image pixels to run the box head on, or {@code null}
    *     for the model's own proposals
    */
   public synchronized Stages stages(RgbImage image, float[] proposals) {
-    if (manager == null) {
-      throw new IllegalStateException("call initialize(manager) (or load weights) before stages");
-    }
-    try (NDManager m = manager.newSubManager(); StrayArrays strays = StrayArrays.watch(manager)) {
-      DetectionTransform.Prepared p = transform.prepare(image);
-      NDArray x = m.create(p.chw(), new Shape(1, 3, p.paddedHeight(), p.paddedWidth()));
+    try (NDManager m = requireManager("stages").newSubManager(); StrayArrays strays = StrayArrays.watch(manager)) {
       ParameterStore ps = new ParameterStore(m, false);
-      NDList levels = neck.forward(ps, backbone.forward(ps, new NDList(x), false), false);
-      NDList rpn = rpnHead.forward(ps, levels, false);
+      Proposed p = propose(m, ps, image, StageClock.NONE);
       List<float[]> features = new ArrayList<>();
       List<long[]> shapes = new ArrayList<>();
-      int[][] featureSizes = new int[levels.size()][];
-      for (int i = 0; i < levels.size(); i++) {
-        Shape s = levels.get(i).getShape();
-        features.add(levels.get(i).toFloatArray());
-        shapes.add(s.getShape());
-        featureSizes[i] = new int[] {(int) s.get(2), (int) s.get(3)};
+      for (NDArray level : p.levels()) {
+        features.add(level.toFloatArray());
+        shapes.add(level.getShape().getShape());
       }
+      NDList head = p.rpn().headOutputs();
       List<float[]> objectness = new ArrayList<>();
       List<float[]> deltas = new ArrayList<>();
-      for (int i = 0; i < rpn.size(); i += 2) {
-        objectness.add(rpn.get(i).toFloatArray());
-        deltas.add(rpn.get(i + 1).toFloatArray());
+      for (int i = 0; i < head.size(); i += 2) {
+        objectness.add(head.get(i).toFloatArray());
+        deltas.add(head.get(i + 1).toFloatArray());
       }
-      List<float[]> cellAnchors = anchors.anchors(p.paddedHeight(), p.paddedWidth(), featureSizes);
-      int[][] sizes = {{p.resizedHeight(), p.resizedWidth()}};
-      Detections own = ProposalSelector.inference(config.rpn()).select(rpn, cellAnchors, sizes).get(0);
+      Detections own = p.rpn().proposals().get(0);
       float[] boxes = proposals == null ? own.boxes() : proposals;
       float[] logits = new float[0];
       float[] regression = new float[0];
       if (boxes.length > 0) {
-        NDArray boxFeatures = boxPool.apply(new NDList(levels.subList(0, roiLevels)), List.of(boxes));
-        NDList box = boxHead.forward(ps, new NDList(boxFeatures), false);
+        NDList box = roiHeads.boxOutputs(ps, p.levels(), boxes, StageClock.NONE);
         logits = box.get(0).toFloatArray();
         regression = box.get(1).toFloatArray();
       }
-      return new Stages(p, features, shapes, objectness, deltas, own.boxes(), own.scores(), logits, regression);
+      return new Stages(p.prepared(), features, shapes, objectness, deltas, own.boxes(), own.scores(), logits,
+          regression);
     }
+  }
+
+  /**
+   * The five losses of a training batch (torchvision's {@code GeneralizedRCNN} in training mode,
+   * names and order {@link Losses#NAMES}); every array is created in {@code manager} (on its
+   * device), which the caller closes after the backward pass. Anchor and RoI sampling draw from
+   * {@code samplingSeed} only, so a resumed run samples exactly as an uninterrupted one.
+   *
+   * @param manager scope of this step's arrays
+   * @param batch images and targets
+   * @param samplingSeed seed of this step's sampling
+   * @param clock told where each stage ends ({@link StageClock#NONE} for none)
+   */
+  public Losses losses(NDManager manager, Batch batch, long samplingSeed, StageClock clock) {
+    int n = batch.size();
+    if (n == 0) {
+      throw new IllegalArgumentException("empty batch at position " + batch.position());
+    }
+    int ph = batch.paddedHeight();
+    int pw = batch.paddedWidth();
+    // duplicate(): on CPU, DJL wraps Java memory without copying; autograd keeps the input of the
+    // first convolution for the backward pass, so the tensor must own its memory (see LossOps).
+    NDArray images = manager.create(batch.images(), new Shape(n, 3, ph, pw)).duplicate();
+    ParameterStore ps = new ParameterStore(manager, false);
+    NDList features = backbone.forward(ps, new NDList(images), true);
+    clock.lap("backbone");
+    NDList levels = neck.forward(ps, features, true);
+    clock.lap("fpn");
+    List<float[]> gtBoxes = new ArrayList<>(n);
+    List<int[]> gtLabels = new ArrayList<>(n);
+    List<NDArray> gtMasks = new ArrayList<>(n);
+    int[][] sizes = new int[n][];
+    for (int i = 0; i < n; i++) {
+      TrainingTarget t = batch.targets().get(i);
+      gtBoxes.add(t.boxes());
+      gtLabels.add(t.labels());
+      gtMasks.add(masks(manager, t));
+      sizes[i] = new int[] {t.height(), t.width()};
+    }
+    RegionProposalNetwork.Trained proposed = rpn.train(ps, levels, ph, pw, sizes, gtBoxes,
+        Sampling.seeded(Seeds.mix(samplingSeed, 1)), clock);
+    RoiHeads.Losses roi = roiHeads.train(ps, levels, proposed.proposals().boxes(), gtBoxes, gtLabels, gtMasks,
+        Sampling.seeded(Seeds.mix(samplingSeed, 2)), clock);
+    Map<String, NDArray> terms = new LinkedHashMap<>();
+    terms.put(Losses.NAMES.get(0), proposed.losses().objectness());
+    terms.put(Losses.NAMES.get(1), proposed.losses().boxReg());
+    terms.put(Losses.NAMES.get(2), roi.box().classifier());
+    terms.put(Losses.NAMES.get(3), roi.box().boxReg());
+    terms.put(Losses.NAMES.get(4), roi.mask());
+    return new Losses(terms);
+  }
+
+  /** One image's masks as {@code [G, H, W]} bytes (0/1), a quarter of the memory of floats. */
+  private static NDArray masks(NDManager manager, TrainingTarget t) {
+    int g = t.size();
+    int plane = t.height() * t.width();
+    ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(1, g * plane));
+    for (byte[] m : t.masks()) {
+      buf.put(m);
+    }
+    buf.flip();
+    if (g == 0) {
+      return manager.zeros(new Shape(0, t.height(), t.width()), DataType.UINT8);
+    }
+    return manager.create(buf, new Shape(g, t.height(), t.width()), DataType.UINT8).duplicate();
+  }
+
+  /**
+   * The whole of {@link #predict(RgbImage)} as ONNX nodes, from the float image {@code 1×3×H×W}
+   * (RGB in [0, 1]) to {@code boxes, labels, scores, masks}: a composition of each stage's own
+   * lowering (transform, backbone, neck, region proposals, RoI heads); this method writes no
+   * operator itself. Parameters are named as in the state dict.
+   */
+  public List<String> lower(OnnxGraphBuilder graph, String image) {
+    requireManager("export");
+    GraphOps g = new GraphOps(graph.scope("detect"));
+    DetectionTransform.Lowered t = transform.lower(g, image);
+    List<String> features = backbone.lower(graph.scope("backbone"), List.of(t.input()));
+    List<String> levels = neck.lower(graph.scope("backbone.fpn"), features);
+    String proposals = rpn.lower(graph.scope("rpn.head"), g, levels, t.paddedHw(), t.limits());
+    List<String> detected = roiHeads.lower(graph.scope("roi_heads"), g, levels, proposals, t.limits());
+    return List.of(DetectionTransform.lowerToOriginal(g, detected.get(0), t), detected.get(1), detected.get(2),
+        detected.get(3));
+  }
+
+  private NDManager requireManager(String what) {
+    if (manager == null) {
+      throw new IllegalStateException("call initialize(manager) (or load weights) before " + what);
+    }
+    return manager;
   }
 
   /**
@@ -365,11 +422,6 @@ public final class MaskRcnn {
       out.add(predict(image));
     }
     return out;
-  }
-
-  private Predictions empty(RgbImage image) {
-    int m = 2 * config.roiHeads().maskPoolSize();
-    return new Predictions(image.width(), image.height(), new float[0], new long[0], new float[0], new float[0], m);
   }
 
   private String name(String path) {

@@ -11,7 +11,10 @@ import ai.djl.training.GradientCollector;
 import dev.lowlight.api.nn.Scalars;
 import dev.lowlight.api.nn.StrayArrays;
 import dev.lowlight.data.loading.Batch;
+import dev.lowlight.model.Losses;
 import dev.lowlight.model.MaskRcnn;
+import dev.lowlight.model.Seeds;
+import dev.lowlight.model.StageClock;
 import dev.lowlight.train.optim.GradientClipping;
 import dev.lowlight.train.optim.Gradients;
 import dev.lowlight.train.optim.TrainableParameter;
@@ -50,7 +53,6 @@ final class DataParallel implements AutoCloseable {
   private final List<Device> devices;
   private final List<NDManager> managers = new ArrayList<>();
   private final List<MaskRcnn> models = new ArrayList<>();
-  private final List<TrainingForward> forwards = new ArrayList<>();
   private final List<List<TrainableParameter>> trainable = new ArrayList<>();
   /** Per replica (from 1), the parameter pairs {master, replica} that the step may change. */
   private final List<List<Parameter[]>> synced = new ArrayList<>();
@@ -79,7 +81,6 @@ final class DataParallel implements AutoCloseable {
     try {
       dp.managers.add(masterManager);
       dp.models.add(master);
-      dp.forwards.add(new TrainingForward(master));
       dp.trainable.add(masterTrainable);
       Set<Parameter> masterTrainables = new HashSet<>();
       masterTrainable.forEach(tp -> masterTrainables.add(tp.parameter()));
@@ -89,7 +90,6 @@ final class DataParallel implements AutoCloseable {
         dp.managers.add(m);
         MaskRcnn replica = master.replicate(m);
         dp.models.add(replica);
-        dp.forwards.add(new TrainingForward(replica));
         List<TrainableParameter> t = policy.apply(replica);
         if (t.size() != masterTrainable.size()) {
           throw new IllegalStateException("replica " + k + " has " + t.size() + " trainable parameters, the master "
@@ -147,7 +147,8 @@ final class DataParallel implements AutoCloseable {
           // autograd's switch is per thread in PyTorch, and DJL's collector flips it only for its own
           JniUtils.setGradMode(true);
           try (NDManager step = managers.get(replica).newSubManager()) {
-            Losses losses = forwards.get(replica).forward(step, shards.get(replica), seeds.applyAsLong(replica));
+            Losses losses = models.get(replica).losses(step, shards.get(replica), seeds.applyAsLong(replica),
+                StageClock.NONE);
             NDArray total = losses.total();
             // a parameter that this shard does not reach (a head with no positive sample) would get
             // no gradient here while another replica's has one: weight 0 keeps every one in the graph

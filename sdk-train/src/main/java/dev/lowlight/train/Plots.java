@@ -1,6 +1,7 @@
 package dev.lowlight.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lowlight.model.Losses;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +55,7 @@ public final class Plots {
       int it = n.path("iteration").asInt();
       if ("train".equals(n.path("type").asText())) {
         add(losses, "loss", it, n.path("loss"));
-        for (String name : TrainingForward.LOSS_NAMES) {
+        for (String name : Losses.NAMES) {
           add(losses, name, it, n.path(name));
         }
       } else if ("validation".equals(n.path("type").asText())) {

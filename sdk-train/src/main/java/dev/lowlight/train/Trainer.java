@@ -15,7 +15,10 @@ import dev.lowlight.data.coco.CocoDataset;
 import dev.lowlight.data.eval.EvalStats;
 import dev.lowlight.data.loading.Batch;
 import dev.lowlight.data.loading.BatchSource;
+import dev.lowlight.model.Losses;
 import dev.lowlight.model.MaskRcnn;
+import dev.lowlight.model.Seeds;
+import dev.lowlight.model.StageClock;
 import dev.lowlight.model.io.ModelDirectory;
 import dev.lowlight.model.weights.DType;
 import dev.lowlight.model.weights.StateDict;
@@ -45,7 +48,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains a {@link MaskRcnn} with the solver of its configuration: torchvision's losses ({@link
- * TrainingForward}), SGD or AdamW, warm-up with multistep or cosine decay, gradient clipping and
+ * MaskRcnn#losses}), SGD or AdamW, warm-up with multistep or cosine decay, gradient clipping and
  * accumulation, a freeze policy, COCO validation, atomic checkpoints that resume exactly, and a run
  * directory that records everything needed to repeat the run.
  *
@@ -175,7 +178,6 @@ public final class Trainer {
 
     Checkpoints checkpoints = new Checkpoints(runDir.resolve("checkpoints"), keepLast);
     LrSchedule schedule = LrSchedule.fromConfig(solver);
-    TrainingForward forward = new TrainingForward(model);
     Path metricsFile = runDir.resolve(METRICS);
     int start = 0;
     double bestAp = -1;
@@ -219,7 +221,7 @@ public final class Trainer {
         int replicas = parallel == null ? 1 : parallel.size();
         long lines = countLines(metricsFile);
         for (int it = start; it < stopAfter; it++) {
-          Engine.getInstance().setRandomSeed((int) TrainingForward.mix(runSeed, it));
+          Engine.getInstance().setRandomSeed((int) Seeds.mix(runSeed, it));
           double lr = schedule.lr(it);
           Map<String, Double> sums = new LinkedHashMap<>();
           double gradNorm;
@@ -233,7 +235,7 @@ public final class Trainer {
               if (parallel != null) {
                 // shard k of micro-batch m draws the samples that micro-batch m·K + k would on one device
                 List<Map<String, Double>> shards = parallel.forwardBackward(batch,
-                    k -> TrainingForward.mix(runSeed, microIndex * replicas + k), 1f / solver.accumulate());
+                    k -> Seeds.mix(runSeed, microIndex * replicas + k), 1f / solver.accumulate());
                 for (Map<String, Double> values : shards) {
                   addLosses(it, values, (double) solver.accumulate() * replicas, sums);
                 }
@@ -241,7 +243,7 @@ public final class Trainer {
               }
               try (NDManager step = manager.newSubManager();
                   GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Losses losses = forward.forward(step, batch, TrainingForward.mix(runSeed, microIndex));
+                Losses losses = model.losses(step, batch, Seeds.mix(runSeed, microIndex), StageClock.NONE);
                 addLosses(it, losses.values(), solver.accumulate(), sums);
                 NDArray total = losses.total();
                 gc.backward(solver.accumulate() == 1 ? total : Scalars.div(total, (float) solver.accumulate()));

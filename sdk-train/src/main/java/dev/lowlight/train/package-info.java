@@ -1,6 +1,6 @@
 /**
  * Training of the Mask R-CNN of {@code sdk-model}: the training forward with torchvision's losses
- * ({@link dev.lowlight.train.TrainingForward}), freeze policies ({@link
+ * ({@link dev.lowlight.model.MaskRcnn#losses}), freeze policies ({@link
  * dev.lowlight.train.FreezePolicy}), the trainer with validation, checkpoints and a reproducible
  * run directory ({@link dev.lowlight.train.Trainer}), optimizers and schedules ({@code
  * dev.lowlight.train.optim}) and checkpoint files ({@code dev.lowlight.train.checkpoint}).

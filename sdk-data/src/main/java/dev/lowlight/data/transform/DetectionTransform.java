@@ -83,8 +83,9 @@ public record DetectionTransform(ResizeRule rule, float[] mean, float[] std, int
    * @param inputHw the image's {@code (height, width)}, 1-D int64
    * @param resizedHw the size after resizing, before padding, 1-D int64
    * @param paddedHw the size after padding, 1-D int64
+   * @param limits the float {@code (w, h, w, h)} of the resized image, to clip xyxy boxes to
    */
-  public record Lowered(String input, String inputHw, String resizedHw, String paddedHw) {}
+  public record Lowered(String input, String inputHw, String resizedHw, String paddedHw, String limits) {}
 
   /**
    * {@link #prepare} as graph nodes on a {@code 1×3×H×W} float image in [0, 1]: normalise, resize
@@ -101,7 +102,17 @@ public record DetectionTransform(ResizeRule rule, float[] mean, float[] std, int
     String paddedHw = g.mul(g.div(g.add(resizedHw, g.l(div - 1)), g.l(div)), g.l(div));
     String pads = g.concat(0, g.longs(0, 0, 0, 0, 0, 0), g.sub(paddedHw, resizedHw));
     String input = g.scope().node("Pad").input(resized, pads).attr("mode", "constant").output();
-    return new Lowered(input, inputHw, resizedHw, paddedHw);
+    String limits = g.gather(g.cast(resizedHw, GraphOps.FLOAT), g.longs(1, 0, 1, 0), 0);
+    return new Lowered(input, inputHw, resizedHw, paddedHw, limits);
+  }
+
+  /**
+   * Graph form of {@link #toOriginal}: {@code [D, 4]} xyxy boxes from resized-image pixels to the
+   * input's, multiplied by {@code input / resized} per side as the eager path does.
+   */
+  public static String lowerToOriginal(GraphOps g, String boxes, Lowered t) {
+    String ratio = g.div(g.cast(t.inputHw(), GraphOps.FLOAT), g.cast(t.resizedHw(), GraphOps.FLOAT));
+    return g.mul(boxes, g.gather(ratio, g.longs(1, 0, 1, 0), 0));
   }
 
   /** Maps xyxy boxes (in place) from resized-image pixels to original-image pixels. */

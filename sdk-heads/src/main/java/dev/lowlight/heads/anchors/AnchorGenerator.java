@@ -1,5 +1,6 @@
 package dev.lowlight.heads.anchors;
 
+import dev.lowlight.api.onnx.GraphOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -130,6 +131,23 @@ public final class AnchorGenerator {
       out.add(anchors(l, fh, fw, imageH / fh, imageW / fw));
     }
     return out;
+  }
+
+  /**
+   * Graph form of {@link #anchors(int, int, int, int, int)} for level {@code level}: the anchors of
+   * the feature map {@code feature} ({@code N×C×H×W}) on a padded image of {@code paddedHw} (1-D
+   * int64), as {@code [H·W·A, 4]} ordered {@code (y, x, anchor)}, strides {@code padded // feature}.
+   */
+  public String lower(GraphOps g, int level, String feature, String paddedHw) {
+    int a = anchorsPerLocation(level);
+    String featureHw = g.slice(g.shape(feature), 2, 4, 0);
+    String stride = g.div(paddedHw, featureHw);
+    String ys = g.reshape(g.cast(g.mul(g.range(g.at(featureHw, 0)), g.at(stride, 0)), GraphOps.FLOAT), -1, 1, 1, 1);
+    String xs = g.reshape(g.cast(g.mul(g.range(g.at(featureHw, 1)), g.at(stride, 1)), GraphOps.FLOAT), 1, -1, 1, 1);
+    String shifts = g.add(g.mul(xs, g.scope().constant(new float[] {1, 0, 1, 0}, 1, 1, 1, 4)),
+        g.mul(ys, g.scope().constant(new float[] {0, 1, 0, 1}, 1, 1, 1, 4)));
+    String cell = g.scope().constant(cellAnchors(level), 1, 1, a, 4);
+    return g.reshape(g.add(shifts, cell), -1, 4);
   }
 
   /** {@link #anchors(int, int, int[][])} concatenated over levels as one {@code [A, 4]} array. */

@@ -1,5 +1,6 @@
 package dev.lowlight.heads.box;
 
+import dev.lowlight.api.onnx.GraphOps;
 import ai.djl.ndarray.NDArray;
 import dev.lowlight.api.config.RoiHeadsConfig;
 import dev.lowlight.heads.ops.BoxCoder;
@@ -98,6 +99,38 @@ public record BoxPostProcessor(BoxCoder coder, float scoreThresh, float nmsThres
       keep = Arrays.copyOf(keep, detectionsPerImg);
     }
     return new Detections(Boxes.select(cb, keep), Boxes.select1(cs, keep), Boxes.select1(cl, keep));
+  }
+
+  /** Scores of boxes masked out before {@code NonMaxSuppression}: below every probability. */
+  private static final float MASKED = -1f;
+
+  /**
+   * Graph form of {@link #process(float[], float[], float[], int, int, int)} for one image: class
+   * logits {@code [R, K]}, box regression {@code [R, 4K]}, proposals {@code [R, 4]}, {@code
+   * limits} the float {@code (w, h, w, h)} of the resized image. Returns {boxes {@code [D, 4]} in
+   * resized-image pixels, labels {@code [D]} int64, scores {@code [D]}}.
+   */
+  public String[] lower(GraphOps g, String classLogits, String boxRegression, String proposals, String limits,
+      int numClasses) {
+    String probs = g.scope().node("Softmax").input(classLogits).attr("axis", 1L).output();
+    // an explicit class count: Reshape cannot infer -1 next to a copied 0 when there are no rows
+    String deltas = g.reshape(boxRegression, -1, numClasses, 4);
+    String boxes = Boxes.lowerClip(g, coder.lower(g, deltas, g.unsqueeze(proposals, 1)), limits);
+    // drop background: [R, K-1, 4] boxes and [R, K-1] scores, flattened (proposal, class) as torchvision
+    String fgBoxes = g.slice(boxes, 1, numClasses, 1);
+    String fgScores = g.slice(probs, 1, numClasses, 1);
+    String masked = g.op("Where", Boxes.lowerIsLarge(g, fgBoxes, MIN_SIZE), fgScores, g.f(MASKED));
+    // NMS per class: each foreground class is one batch entry with its own boxes, so no offsets
+    String selected = Nms.lower(g, g.transpose(fgBoxes, 1, 0, 2), g.unsqueeze(g.transpose(masked, 1, 0), 1),
+        nmsThresh, scoreThresh);
+    String cls = g.flat(g.slice(selected, 0, 1, 1));
+    String row = g.flat(g.slice(selected, 2, 3, 1));
+    String flatIndex = g.add(g.mul(row, g.l(numClasses - 1)), cls);
+    String[] best = g.topK(g.gather(g.flat(fgScores), flatIndex, 0), detectionsPerImg);
+    String chosen = g.gather(flatIndex, best[1], 0);
+    String detBoxes = g.gather(g.reshape(fgBoxes, -1, 4), chosen, 0);
+    String labels = g.add(g.gather(cls, best[1], 0), g.l(1));
+    return new String[] {detBoxes, labels, best[0]};
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.lowlight.heads.mask;
 
+import dev.lowlight.api.onnx.GraphOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Activation;
@@ -36,6 +37,18 @@ public final class MaskPostProcessor {
     NDArray sel = flat.get(new NDIndex("{}", maskLogits.getManager().create(idx).toDevice(maskLogits.getDevice(),
         false)));
     return Activation.sigmoid(sel).reshape(r, 1, m1, m2);
+  }
+
+  /**
+   * Graph form of {@link #probabilities(NDArray, int[])}: {@code [R,K,M,M]} logits and R int64
+   * labels to {@code [R,1,M,M]} probabilities.
+   */
+  public static String lower(GraphOps g, String maskLogits, String labels, int numClasses) {
+    String side = g.slice(g.shape(maskLogits), 2, 4, 0);
+    String planes = g.op("Reshape", maskLogits, g.concat(0, g.longs(-1), side));
+    String count = g.at(g.shape(labels), 0);
+    String index = g.add(g.mul(g.range(count), g.l(numClasses)), labels);
+    return g.op("Sigmoid", g.unsqueeze(g.gather(planes, index, 0), 1));
   }
 
   /** Plain-Java form: {@code [R,K,M,M]} logits (row-major) to {@code [R,M,M]} probabilities. */

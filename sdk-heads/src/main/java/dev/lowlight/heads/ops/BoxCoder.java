@@ -1,5 +1,6 @@
 package dev.lowlight.heads.ops;
 
+import dev.lowlight.api.onnx.GraphOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -128,6 +129,29 @@ public record BoxCoder(float wx, float wy, float ww, float wh, float clip) {
     NDArray boxes = NDArrays.stack(new NDList(px.sub(Scalars.mul(pw, 0.5f)), py.sub(Scalars.mul(ph, 0.5f)), px.add(Scalars.mul(pw, 0.5f)),
         py.add(Scalars.mul(ph, 0.5f))), 2);
     return boxes.reshape(n, 4 * k);
+  }
+
+  /**
+   * Graph form of {@link #decode(float[], float[])} on {@code [..., 4]} deltas and references
+   * (broadcasting), the same float32 operations in the same order.
+   */
+  public String lower(GraphOps g, String deltas, String reference) {
+    String w = g.sub(Boxes.lowerCoord(g, reference, 2), Boxes.lowerCoord(g, reference, 0));
+    String h = g.sub(Boxes.lowerCoord(g, reference, 3), Boxes.lowerCoord(g, reference, 1));
+    String half = g.f(0.5f);
+    String cx = g.add(Boxes.lowerCoord(g, reference, 0), g.mul(half, w));
+    String cy = g.add(Boxes.lowerCoord(g, reference, 1), g.mul(half, h));
+    String limit = g.f(clip);
+    String dx = g.div(Boxes.lowerCoord(g, deltas, 0), g.f(wx));
+    String dy = g.div(Boxes.lowerCoord(g, deltas, 1), g.f(wy));
+    String dw = g.min(g.div(Boxes.lowerCoord(g, deltas, 2), g.f(ww)), limit);
+    String dh = g.min(g.div(Boxes.lowerCoord(g, deltas, 3), g.f(wh)), limit);
+    String px = g.add(g.mul(dx, w), cx);
+    String py = g.add(g.mul(dy, h), cy);
+    String pw = g.mul(g.op("Exp", dw), w);
+    String ph = g.mul(g.op("Exp", dh), h);
+    return g.concat(-1, g.sub(px, g.mul(half, pw)), g.sub(py, g.mul(half, ph)), g.add(px, g.mul(half, pw)),
+        g.add(py, g.mul(half, ph)));
   }
 
   /** Tensor form of {@link #encode(float[], float[])}: {@code [N, 4]} each, to {@code [N, 4]}. */

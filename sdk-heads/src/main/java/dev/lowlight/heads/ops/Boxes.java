@@ -1,5 +1,6 @@
 package dev.lowlight.heads.ops;
 
+import dev.lowlight.api.onnx.GraphOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -12,6 +13,28 @@ import java.util.Arrays;
 public final class Boxes {
 
   private Boxes() {}
+
+  /** Graph form: coordinate {@code i} of {@code [..., 4]} boxes, keeping the last axis. */
+  public static String lowerCoord(GraphOps g, String boxes, int i) {
+    return g.slice(boxes, i, i + 1, -1);
+  }
+
+  /**
+   * Graph form of {@link #clipInPlace}: {@code [..., 4]} boxes clipped to {@code [0, limits]}, with
+   * {@code limits} the float {@code (w, h, w, h)} of the image.
+   */
+  public static String lowerClip(GraphOps g, String boxes, String limits) {
+    return g.min(g.max(boxes, g.f(0f)), limits);
+  }
+
+  /** Graph form of {@link #keepLarge}: whether both sides of each box are at least {@code minSize}. */
+  public static String lowerIsLarge(GraphOps g, String boxes, float minSize) {
+    String min = g.f(minSize);
+    String w = g.sub(lowerCoord(g, boxes, 2), lowerCoord(g, boxes, 0));
+    String h = g.sub(lowerCoord(g, boxes, 3), lowerCoord(g, boxes, 1));
+    String both = g.op("And", g.op("GreaterOrEqual", w, min), g.op("GreaterOrEqual", h, min));
+    return g.op("Squeeze", both, g.longs(-1));
+  }
 
   /** Number of boxes in a flat {@code xyxy} array; rejects lengths that are not a multiple of 4. */
   public static int count(float[] boxes) {

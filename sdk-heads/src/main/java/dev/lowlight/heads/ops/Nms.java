@@ -1,5 +1,6 @@
 package dev.lowlight.heads.ops;
 
+import dev.lowlight.api.onnx.GraphOps;
 import java.util.Arrays;
 
 /**
@@ -15,6 +16,18 @@ import java.util.Arrays;
 public final class Nms {
 
   private Nms() {}
+
+  /**
+   * Graph form: ONNX {@code NonMaxSuppression} of {@code boxes [B, N, 4]} with {@code scores [B, C,
+   * N]}, keeping boxes whose IoU with a better one is not above {@code iou} and whose score is
+   * above {@code scoreThreshold}; returns {@code [K, 3]} (batch, class, box). A batched NMS (per
+   * class or per level) puts each group in its own batch entry or gives the other groups' boxes a
+   * score below the threshold, rather than offsetting coordinates.
+   */
+  public static String lower(GraphOps g, String boxes, String scores, float iou, float scoreThreshold) {
+    return g.op("NonMaxSuppression", boxes, scores, g.longs(Integer.MAX_VALUE),
+        g.scope().constant(new float[] {iou}, 1), g.scope().constant(new float[] {scoreThreshold}, 1));
+  }
 
   /** Indices of the boxes kept, by descending score, as {@code torchvision.ops.nms}. */
   public static int[] nms(float[] boxes, float[] scores, float iouThreshold) {

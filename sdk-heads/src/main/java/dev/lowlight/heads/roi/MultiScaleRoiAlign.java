@@ -1,5 +1,7 @@
 package dev.lowlight.heads.roi;
 
+import dev.lowlight.heads.ops.Boxes;
+import dev.lowlight.api.onnx.GraphOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -88,6 +90,46 @@ public final class MultiScaleRoiAlign {
       out[i] = Math.min(Math.max(k, kMin), kMax) - kMin;
     }
     return out;
+  }
+
+  /**
+   * Graph form of {@link #apply} for one image: each box of {@code boxes} ({@code [R, 4]}, xyxy in
+   * image pixels) pooled from the level {@link #levels} picks, with ONNX {@code RoiAlign} per level
+   * on the boxes gathered for it, rows scattered back to box order; {@code [R, C, S, S]}.
+   */
+  public String lower(GraphOps g, List<String> features, String boxes) {
+    if (features.size() != scales.length) {
+      throw new IllegalArgumentException("MultiScaleRoiAlign has " + scales.length + " levels, got "
+          + features.size() + " feature maps");
+    }
+    if (scales.length == 1) {
+      return lowerLevel(g, features.get(0), boxes, scales[0]);
+    }
+    String area = g.mul(g.sub(Boxes.lowerCoord(g, boxes, 2), Boxes.lowerCoord(g, boxes, 0)),
+        g.sub(Boxes.lowerCoord(g, boxes, 3), Boxes.lowerCoord(g, boxes, 1)));
+    String log2 = g.div(g.op("Log", g.div(g.op("Sqrt", g.flat(area)), g.f(CANONICAL_SCALE))),
+        g.f((float) Math.log(2)));
+    String k = g.op("Floor", g.add(g.add(g.f(CANONICAL_LEVEL), log2), g.f(EPS)));
+    String level = g.cast(g.sub(g.op("Clip", k, g.f(kMin), g.f(kMax)), g.f(kMin)), GraphOps.INT64);
+    String[] pooled = new String[scales.length];
+    String[] members = new String[scales.length];
+    for (int l = 0; l < scales.length; l++) {
+      members[l] = g.where(g.op("Equal", level, g.l(l)));
+      pooled[l] = lowerLevel(g, features.get(l), g.gather(boxes, members[l], 0), scales[l]);
+    }
+    String stacked = g.concat(0, pooled);
+    // row i of the stack belongs to box order[i]; every box appears once, so every row is written
+    String order = g.unsqueeze(g.concat(0, members), 1);
+    return g.op("ScatterND", stacked, order, stacked);
+  }
+
+  private String lowerLevel(GraphOps g, String feature, String boxes, float scale) {
+    String batchIndices = g.fillLong(g.slice(g.shape(boxes), 0, 1, 0), 0);
+    // output_half_pixel is torchvision's aligned=False: no half-pixel shift, boxes at least 1x1
+    return g.scope().node("RoiAlign").input(feature, boxes, batchIndices).attr("mode", "avg")
+        .attr("output_height", (long) outputSize).attr("output_width", (long) outputSize)
+        .attr("sampling_ratio", (long) samplingRatio).attr("spatial_scale", scale)
+        .attr("coordinate_transformation_mode", "output_half_pixel").output();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.lowlight.heads.rpn;
 
+import dev.lowlight.api.onnx.GraphOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import dev.lowlight.api.config.RpnConfig;
@@ -107,6 +108,57 @@ public record ProposalSelector(int preNmsTopN, int postNmsTopN, float nmsThresh,
       nms = java.util.Arrays.copyOf(nms, postNmsTopN);
     }
     return new Detections(Boxes.select(kb, nms), Boxes.select1(ks, nms), Boxes.select1(kl, nms));
+  }
+
+  /** Scores of boxes masked out before {@code NonMaxSuppression}: below every probability. */
+  private static final float MASKED = -1f;
+
+  /**
+   * Graph form of {@link #select(List, List, List, int, int)} for one image: {@code headOutputs}
+   * are the RPN head's {@code objectness_l [1,A,H,W], deltas_l [1,4A,H,W]} per level, {@code
+   * anchors} each level's {@code [H·W·A, 4]} ({@link dev.lowlight.heads.anchors.AnchorGenerator#lower}),
+   * {@code anchorsPerLocation} each level's {@code A}, {@code limits} the float {@code (w, h, w, h)}
+   * of the resized image. Returns the proposals, {@code [P, 4]}.
+   */
+  public String lower(GraphOps g, List<String> headOutputs, List<String> anchors, int[] anchorsPerLocation,
+      String limits) {
+    int n = anchors.size();
+    if (headOutputs.size() != 2 * n) {
+      throw new IllegalStateException("the RPN head lowered to " + headOutputs.size() + " outputs for " + n
+          + " levels; expected objectness and deltas per level");
+    }
+    String[] boxes = new String[n];
+    String[] scores = new String[n];
+    String[] levelIds = new String[n];
+    for (int l = 0; l < n; l++) {
+      String objectness = g.flat(g.transpose(headOutputs.get(2 * l), 0, 2, 3, 1));
+      // [1, 4A, H, W] -> [H·W·A, 4], as the eager path orders (y, x, anchor)
+      String deltas = g.reshape(g.transpose(g.reshape(headOutputs.get(2 * l + 1), 0, anchorsPerLocation[l], 4, -1),
+          0, 3, 1, 2), -1, 4);
+      String[] top = g.topK(objectness, preNmsTopN);
+      boxes[l] = BoxCoder.RPN.lower(g, g.gather(deltas, top[1], 0), g.gather(anchors.get(l), top[1], 0));
+      scores[l] = g.op("Sigmoid", top[0]);
+      levelIds[l] = g.fillLong(g.shape(top[1]), l);
+    }
+    String all = Boxes.lowerClip(g, g.concat(0, boxes), limits);
+    String score = g.concat(0, scores);
+    String level = g.concat(0, levelIds);
+    String keep = g.where(g.op("And", Boxes.lowerIsLarge(g, all, minSize),
+        g.op("GreaterOrEqual", score, g.f(scoreThresh))));
+    all = g.gather(all, keep, 0);
+    score = g.gather(score, keep, 0);
+    level = g.gather(level, keep, 0);
+    // NMS per level: one "class" per level, each seeing only its own boxes' scores
+    long[] ids = new long[n];
+    for (int l = 0; l < n; l++) {
+      ids[l] = l;
+    }
+    String mine = g.op("Equal", g.unsqueeze(level, 0), g.scope().constant(ids, n, 1));
+    String perLevel = g.unsqueeze(g.op("Where", mine, g.unsqueeze(score, 0), g.f(MASKED)), 0);
+    String selected = Nms.lower(g, g.unsqueeze(all, 0), perLevel, nmsThresh, MASKED / 2);
+    String kept = g.flat(g.slice(selected, 2, 3, 1));
+    String[] best = g.topK(g.gather(score, kept, 0), postNmsTopN);
+    return g.gather(all, g.gather(kept, best[1], 0), 0);
   }
 
   /**

@@ -1,27 +1,28 @@
 package dev.lowlight.model.bench;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.structures.RgbImage;
 import dev.lowlight.data.transform.DetectionTransform;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.model.Predictions;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Eager DJL inference latency of Mask R-CNN per image, next to the time of its parts measured in
- * the same run on the same input: the image transform, the backbone body's forward alone (its
- * convolutions; denoisers included when configured), and the FPN. What remains of the total is
- * the heads, anchors, proposal selection, RoIAlign, NMS and post-processing, the part the SDK
- * writes itself; {@link Result#headsShare()} is its fraction of the total.
+ * Eager DJL inference latency of Mask R-CNN per image, with the time of each stage of the very
+ * {@link MaskRcnn#predict(RgbImage, StageClock)} call (through its clock hook, not a copy): the
+ * image transform, the backbone body (its convolutions; denoisers included when configured), the
+ * FPN, the RPN head with anchors and proposal selection, RoIAlign (box and mask), the box and mask
+ * heads, and post-processing (box decoding, NMS, mask selection). {@link Result#headsShare()} is
+ * the fraction of the total spent after the FPN, the part the SDK writes itself.
  *
  * <pre>{@code
  * InferBenchmark.Result r = InferBenchmark.run(ModelConfig.defaults(), 800, 1067, 2, 5);
@@ -35,6 +36,10 @@ public final class InferBenchmark {
 
   private static final Logger LOG = LoggerFactory.getLogger(InferBenchmark.class);
 
+  /** The stages {@link MaskRcnn#predict(RgbImage, StageClock)} laps, in order. */
+  public static final List<String> STAGES = List.of("transform", "backbone", "fpn", "rpn", "roialign", "heads",
+      "post");
+
   /**
    * Median timings in milliseconds over the timed iterations.
    *
@@ -44,18 +49,26 @@ public final class InferBenchmark {
    * @param paddedWidth width the network saw
    * @param iterations timed iterations
    * @param totalMs {@code predict(image)} end to end
-   * @param transformMs normalise, resize and pad
-   * @param bodyMs the backbone body's forward alone
-   * @param fpnMs the FPN's forward on the body's outputs
+   * @param stageMs median milliseconds of each of {@link #STAGES}
    * @param detections detections of the last iteration
    * @param engine the DJL engine and device
    */
   public record Result(int height, int width, int paddedHeight, int paddedWidth, int iterations, double totalMs,
-      double transformMs, double bodyMs, double fpnMs, int detections, String engine) {
+      Map<String, Double> stageMs, int detections, String engine) {
 
-    /** Heads, anchors, proposal selection, RoIAlign, NMS and post-processing: what the rest leaves. */
+    public Result {
+      stageMs = Collections.unmodifiableMap(new LinkedHashMap<>(stageMs));
+    }
+
+    /** The backbone body's time (its convolutions, denoisers included). */
+    public double bodyMs() {
+      return stageMs.getOrDefault("backbone", 0.0);
+    }
+
+    /** RPN, RoIAlign, heads and post-processing: everything after the FPN. */
     public double headsMs() {
-      return Math.max(0, totalMs - transformMs - bodyMs - fpnMs);
+      return stageMs.getOrDefault("rpn", 0.0) + stageMs.getOrDefault("roialign", 0.0)
+          + stageMs.getOrDefault("heads", 0.0) + stageMs.getOrDefault("post", 0.0);
     }
 
     /** {@link #headsMs()} over the total. */
@@ -65,20 +78,16 @@ public final class InferBenchmark {
 
     /** The numbers as a short table. */
     public String describe() {
-      return String.format(Locale.ROOT, """
-          eager inference, %dx%d image (network input %dx%d), %s, median of %d
-            total per image           %9.1f ms
-            transform                 %9.1f ms  (%4.1f%%)
-            backbone body (convs)     %9.1f ms  (%4.1f%%)
-            FPN                       %9.1f ms  (%4.1f%%)
-            heads+RoIAlign+NMS+post   %9.1f ms  (%4.1f%%)  %d detections
-            total / body              %9.2f x""", height, width, paddedHeight, paddedWidth, engine, iterations,
-          totalMs, transformMs, pct(transformMs), bodyMs, pct(bodyMs), fpnMs, pct(fpnMs), headsMs(),
-          100 * headsShare(), detections, totalMs / bodyMs);
-    }
-
-    private double pct(double ms) {
-      return 100 * ms / totalMs;
+      StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+          "eager inference, %dx%d image (network input %dx%d), %s, median of %d%n"
+              + "  total per image           %9.1f ms%n", height, width, paddedHeight, paddedWidth, engine,
+          iterations, totalMs));
+      stageMs.forEach((stage, ms) -> sb.append(String.format(Locale.ROOT, "  %-25s %9.1f ms  (%4.1f%%)%n", stage,
+          ms, 100 * ms / totalMs)));
+      sb.append(String.format(Locale.ROOT, "  after the FPN             %9.1f ms  (%4.1f%%)  %d detections%n",
+          headsMs(), 100 * headsShare(), detections));
+      sb.append(String.format(Locale.ROOT, "  total / body              %9.2f x", totalMs / bodyMs()));
+      return sb.toString();
     }
   }
 
@@ -116,53 +125,37 @@ public final class InferBenchmark {
     if (iterations < 1 || warmup < 0) {
       throw new IllegalArgumentException("need iterations >= 1 and warmup >= 0, got " + iterations + ", " + warmup);
     }
-    int height = image.height();
-    int width = image.width();
-    try (NDManager manager = NDManager.newBaseManager()) {
-      int n = warmup + iterations;
-      double[] total = new double[iterations];
-      double[] transform = new double[iterations];
-      double[] body = new double[iterations];
-      double[] fpn = new double[iterations];
-      int detections = 0;
-      DetectionTransform.Prepared prepared = null;
-      for (int it = 0; it < n; it++) {
-        long t0 = System.nanoTime();
-        Predictions p = model.predict(image);
-        long t1 = System.nanoTime();
-        prepared = model.transform().prepare(image);
-        long t2 = System.nanoTime();
-        double[] parts = backboneParts(model, manager, prepared);
-        if (it >= warmup) {
-          int k = it - warmup;
-          total[k] = (t1 - t0) / 1e6;
-          transform[k] = (t2 - t1) / 1e6;
-          body[k] = parts[0];
-          fpn[k] = parts[1];
-        }
-        detections = p.size();
-        LOG.debug("iteration {}: total {} ms, body {} ms", it, (t1 - t0) / 1e6, parts[0]);
-      }
-      return new Result(height, width, prepared.paddedHeight(), prepared.paddedWidth(), iterations, median(total),
-          median(transform), median(body), median(fpn), detections,
-          manager.getEngine().getEngineName() + " " + manager.getEngine().getVersion() + " on "
-              + manager.getDevice());
-    }
-  }
-
-  /** Milliseconds of the body's forward and of the FPN's on its outputs. */
-  private static double[] backboneParts(MaskRcnn model, NDManager manager, DetectionTransform.Prepared p) {
-    try (NDManager m = manager.newSubManager()) {
-      NDArray x = m.create(p.chw(), new Shape(1, 3, p.paddedHeight(), p.paddedWidth()));
-      ParameterStore ps = new ParameterStore(m, false);
-      long t0 = System.nanoTime();
-      NDList features = model.backbone().forward(ps, new NDList(x), false);
-      // PyTorch's CPU kernels are synchronous, so the clock stops when the work is done
+    double[] total = new double[iterations];
+    Map<String, double[]> stages = new LinkedHashMap<>();
+    STAGES.forEach(st -> stages.put(st, new double[iterations]));
+    int detections = 0;
+    for (int it = 0; it < warmup + iterations; it++) {
+      Map<String, Double> laps = new LinkedHashMap<>();
+      long[] last = {System.nanoTime()};
+      long t0 = last[0];
+      Predictions p = model.predict(image, stage -> {
+        long now = System.nanoTime();
+        laps.merge(stage, (now - last[0]) / 1e6, Double::sum);
+        last[0] = now;
+      });
       long t1 = System.nanoTime();
-      model.neck().forward(ps, features, false);
-      long t2 = System.nanoTime();
-      return new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6};
+      if (it >= warmup) {
+        int k = it - warmup;
+        total[k] = (t1 - t0) / 1e6;
+        for (String st : STAGES) {
+          stages.get(st)[k] = laps.getOrDefault(st, 0.0);
+        }
+      }
+      detections = p.size();
+      LOG.debug("iteration {}: total {} ms, stages {}", it, (t1 - t0) / 1e6, laps);
     }
+    Map<String, Double> medians = new LinkedHashMap<>();
+    stages.forEach((st, v) -> medians.put(st, median(v)));
+    DetectionTransform.Prepared prepared = model.transform().prepare(image);
+    NDManager parameters = model.parameters().getParameters().valueAt(0).getArray().getManager();
+    return new Result(image.height(), image.width(), prepared.paddedHeight(), prepared.paddedWidth(), iterations,
+        median(total), medians, detections, parameters.getEngine().getEngineName() + " "
+            + parameters.getEngine().getVersion() + " on " + parameters.getDevice());
   }
 
   private static double median(double[] v) {

@@ -115,7 +115,7 @@ public final class OnnxExporter {
     Dim h = options.isStatic() ? Dim.of(options.staticHeight()) : Dim.dynamic("H");
     Dim w = options.isStatic() ? Dim.of(options.staticWidth()) : Dim.dynamic("W");
     String image = graph.input(INPUT, OnnxType.FLOAT, Dim.of(1), Dim.of(3), h, w);
-    List<String> out = new MaskRcnnLowering(model, graph).lower(graph, image);
+    List<String> out = model.lower(graph, image);
     Dim n = Dim.dynamic("N");
     graph.output(out.get(0), BOXES, OnnxType.FLOAT, n, Dim.of(4));
     graph.output(out.get(1), LABELS, OnnxType.INT64, n);

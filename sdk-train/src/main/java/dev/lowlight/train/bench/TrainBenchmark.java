@@ -19,8 +19,8 @@ import dev.lowlight.data.scenes.SceneObject;
 import dev.lowlight.data.transform.DetectionTransform;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.train.FreezePolicy;
-import dev.lowlight.train.Losses;
-import dev.lowlight.train.TrainingForward;
+import dev.lowlight.model.Losses;
+import dev.lowlight.model.StageClock;
 import dev.lowlight.train.optim.GradientClipping;
 import dev.lowlight.train.optim.Optimizer;
 import dev.lowlight.train.optim.TrainableParameter;
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Training throughput of Mask R-CNN on this machine: seconds per iteration of the {@link
- * dev.lowlight.train.Trainer}'s step ({@link TrainingForward}, backward, gradient clipping, the
+ * dev.lowlight.train.Trainer}'s step ({@link MaskRcnn#losses}, backward, gradient clipping, the
  * configured optimizer, every step's arrays in a child {@link NDManager}), a breakdown of one step
  * into its stages, the backbone's convolutions alone forward and backward with the same shapes and
  * the same frozen layers (their FLOP rate is what the step's own rate is compared with), peak heap
@@ -235,17 +235,16 @@ public final class TrainBenchmark {
       Scenes data = new Scenes(s.config(), s.size(), s.batch(), 0, 11);
 
       // the layers' input shapes at this benchmark's size: re-initialising existing parameters only records shapes
-      MaskRcnn.Parts parts = model.parts();
       Shape image = new Shape(s.batch(), 3, data.paddedHeight(), data.paddedWidth());
-      parts.backbone().initialize(manager, DataType.FLOAT32, image);
-      Shape[] features = parts.backbone().getOutputShapes(new Shape[] {image});
-      parts.neck().initialize(manager, DataType.FLOAT32, features);
-      Shape[] levels = parts.neck().getOutputShapes(features);
-      List<ConvFlops.Layer> body = ConvFlops.layers(parts.backbone(), false);
-      List<ConvFlops.Layer> neck = ConvFlops.layers(parts.neck(), true);
-      double rpnFlops = rpnHeadFlops(parts, levels);
-      List<ConvFlops.Layer> boxPerRoi = ConvFlops.layers(parts.boxHead(), true);
-      List<ConvFlops.Layer> maskPerRoi = ConvFlops.layers(parts.maskHead(), true);
+      model.backbone().initialize(manager, DataType.FLOAT32, image);
+      Shape[] features = model.backbone().getOutputShapes(new Shape[] {image});
+      model.neck().initialize(manager, DataType.FLOAT32, features);
+      Shape[] levels = model.neck().getOutputShapes(features);
+      List<ConvFlops.Layer> body = ConvFlops.layers(model.backbone(), false);
+      List<ConvFlops.Layer> neck = ConvFlops.layers(model.neck(), true);
+      double rpnFlops = rpnHeadFlops(model, levels);
+      List<ConvFlops.Layer> boxPerRoi = ConvFlops.layers(model.roiHeads().boxHead(), true);
+      List<ConvFlops.Layer> maskPerRoi = ConvFlops.layers(model.roiHeads().maskHead(), true);
 
       double convMs = Double.MAX_VALUE;
       for (int r = 0; r < s.convRepeats() + 1; r++) {
@@ -256,7 +255,6 @@ public final class TrainBenchmark {
       }
       GradientClipping.zero(trainable, manager);
 
-      TrainingForward forward = new TrainingForward(model);
       Instrumented instrumented = new Instrumented(model);
       double[] step = new double[s.iterations()];
       Map<String, double[]> stages = new LinkedHashMap<>();
@@ -268,7 +266,7 @@ public final class TrainBenchmark {
         for (int it = 0; it < s.warmup() + s.iterations(); it++) {
           long t0 = System.nanoTime();
           Batch batch = data.next();
-          losses = realStep(manager, forward, optimizer, trainable, s, batch, mix(17, it), TrainingForward.StageClock.NONE);
+          losses = realStep(manager, model, optimizer, trainable, s, batch, mix(17, it), StageClock.NONE);
           if (it >= s.warmup()) {
             step[it - s.warmup()] = (System.nanoTime() - t0) / 1e6;
           }
@@ -310,12 +308,11 @@ public final class TrainBenchmark {
       MaskRcnn model = MaskRcnn.builder().setConfig(s.config()).build().initialize(manager);
       List<TrainableParameter> trainable = FreezePolicy.of(s.config().solver().trainable()).apply(model);
       Scenes data = new Scenes(s.config(), s.size(), s.batch(), 4 * s.batch(), 23);
-      TrainingForward forward = new TrainingForward(model);
       long rss1 = 0;
       long t0 = System.nanoTime();
       try (Optimizer optimizer = Optimizer.fromConfig(s.config().solver(), manager)) {
         for (int it = 0; it < k2; it++) {
-          realStep(manager, forward, optimizer, trainable, s, data.next(), mix(17, it), TrainingForward.StageClock.NONE);
+          realStep(manager, model, optimizer, trainable, s, data.next(), mix(17, it), StageClock.NONE);
           if (it + 1 == k1) {
             rss1 = ProcessMemory.residentBytes();
             LOG.info("leak check: {} iterations, resident {} MiB", k1, rss1 >> 20);
@@ -339,13 +336,13 @@ public final class TrainBenchmark {
    * {@code clock} is told where the forward's stages, the loss, the backward pass and the optimizer
    * end.
    */
-  private static Map<String, Double> realStep(NDManager manager, TrainingForward forward, Optimizer optimizer,
-      List<TrainableParameter> trainable, Settings s, Batch batch, long seed, TrainingForward.StageClock clock) {
+  private static Map<String, Double> realStep(NDManager manager, MaskRcnn model, Optimizer optimizer,
+      List<TrainableParameter> trainable, Settings s, Batch batch, long seed, StageClock clock) {
     try (StrayArrays strays = StrayArrays.watch(manager)) {
       Map<String, Double> values;
       try (NDManager step = manager.newSubManager();
           GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        Losses losses = forward.forward(step, batch, seed, clock);
+        Losses losses = model.losses(step, batch, seed, clock);
         values = losses.values();
         clock.lap("loss");
         gc.backward(losses.total());
@@ -363,9 +360,9 @@ public final class TrainBenchmark {
   }
 
   /** Forward FLOPs of the RPN head, whose convolutions run once per neck level. */
-  private static double rpnHeadFlops(MaskRcnn.Parts parts, Shape[] levels) {
+  private static double rpnHeadFlops(MaskRcnn model, Shape[] levels) {
     double sum = 0;
-    for (ConvFlops.Layer layer : ConvFlops.layers(parts.rpnHead(), true)) {
+    for (ConvFlops.Layer layer : ConvFlops.layers(model.rpn().head(), true)) {
       Shape w = layer.block().getParameters().get("weight").getArray().getShape();
       for (Shape level : levels) {
         // the head's convolutions keep the level's size (3x3 with padding 1, then 1x1)
@@ -409,12 +406,12 @@ public final class TrainBenchmark {
 
   /** The trainer's step with a clock between its stages, and the RoI counts of the last one. */
   private static final class Instrumented {
-    private final TrainingForward forward;
+    private final MaskRcnn model;
     int lastRois;
     int lastPositives;
 
     Instrumented(MaskRcnn model) {
-      this.forward = new TrainingForward(model);
+      this.model = model;
     }
 
     Map<String, Double> step(NDManager manager, Scenes data, Optimizer optimizer, List<TrainableParameter> trainable,
@@ -424,7 +421,7 @@ public final class TrainBenchmark {
       Clock clock = new Clock(t);
       Batch batch = data.next();
       clock.lap("data");
-      realStep(manager, forward, optimizer, trainable, s, batch, seed, new TrainingForward.StageClock() {
+      realStep(manager, model, optimizer, trainable, s, batch, seed, new StageClock() {
         @Override
         public void lap(String stage) {
           clock.lap(stage);

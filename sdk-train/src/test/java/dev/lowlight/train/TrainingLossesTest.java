@@ -7,11 +7,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.nn.TorchNames;
+import dev.lowlight.model.Losses;
 import dev.lowlight.model.MaskRcnn;
+import dev.lowlight.model.StageClock;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class TrainingForwardTest {
+class TrainingLossesTest {
 
   @Test
   void givesTorchvisionsFiveFiniteLossesAndGradientsReachEveryPart() {
@@ -19,15 +21,14 @@ class TrainingForwardTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       MaskRcnn model = TinyModel.model(config, manager, 3);
       SceneBatches data = new SceneBatches(config, TinyModel.scenes(), 4, 7, 2);
-      TrainingForward forward = new TrainingForward(model);
       Map<String, Double> first;
       Map<String, Double> again;
       try (NDManager step = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        Losses losses = forward.forward(step, data.next(), 11);
+        Losses losses = model.losses(step, data.next(), 11, StageClock.NONE);
         first = losses.values();
         gc.backward(losses.total());
       }
-      assertThat(first.keySet()).containsExactlyElementsOf(TrainingForward.LOSS_NAMES);
+      assertThat(first.keySet()).containsExactlyElementsOf(Losses.NAMES);
       assertThat(first.values()).allMatch(v -> Double.isFinite(v) && v >= 0);
       assertThat(first.get("loss_classifier")).isPositive();
       assertThat(first.get("loss_mask")).isPositive();
@@ -41,7 +42,7 @@ class TrainingForwardTest {
       // same batch and seed: same losses (sampling is a function of the seed)
       data.seek(0);
       try (NDManager step = manager.newSubManager()) {
-        again = forward.forward(step, data.next(), 11).values();
+        again = model.losses(step, data.next(), 11, StageClock.NONE).values();
       }
       assertThat(again).isEqualTo(first);
     }
