@@ -26,7 +26,9 @@ import dev.lowlight.heads.ops.Boxes;
 import dev.lowlight.heads.ops.Detections;
 import dev.lowlight.heads.ops.Nms;
 import dev.lowlight.heads.roi.MultiScaleRoiAlign;
+import dev.lowlight.heads.roi.HostLevels;
 import dev.lowlight.heads.roi.RoiAlign;
+import dev.lowlight.heads.roi.RoiAlignKernel;
 import dev.lowlight.heads.rpn.ProposalSelector;
 import dev.lowlight.heads.rpn.RpnHead;
 import java.util.ArrayList;
@@ -148,6 +150,75 @@ class TorchvisionParityTest {
   }
 
   @Test
+  void javaRoiAlignKernelEqualsTorchvisionForEverySamplingRatio() {
+    Fixture f = Fixture.load("roi_align");
+    float[] feats = f.floats("features");
+    float[] rois = f.floats("rois");
+    float scale = f.param("spatial_scale").getAsFloat();
+    int n = 2;
+    int c = 3;
+    int h = 10;
+    int w = 12;
+    float[] nhwc = new float[feats.length];
+    for (int b = 0; b < n; b++) {
+      for (int ch = 0; ch < c; ch++) {
+        for (int p = 0; p < h * w; p++) {
+          nhwc[(b * h * w + p) * c + ch] = feats[(b * c + ch) * h * w + p];
+        }
+      }
+    }
+    for (int sr : new int[] {2, -1, 1}) {
+      RoiAlignKernel.Taps taps = RoiAlignKernel.taps(rois, 3, 4, scale, sr, n, h, w);
+      float[] rows = RoiAlignKernel.forward(taps, nhwc, c);
+      float[] expected = f.floats("out_sr" + sr);
+      float[] nchw = new float[expected.length];
+      int bins = 12;
+      for (int r = 0; r < rois.length / 5; r++) {
+        for (int b = 0; b < bins; b++) {
+          for (int ch = 0; ch < c; ch++) {
+            nchw[(r * c + ch) * bins + b] = rows[(r * bins + b) * c + ch];
+          }
+        }
+      }
+      double worst = assertClose("roi_align Java kernel sr=" + sr, nchw, expected, RTOL);
+      LOG.info("roi_align Java kernel sr={} worst relative error {}", sr, worst);
+    }
+  }
+
+  @Test
+  void javaRoiAlignKernelGradientEqualsTorchvisions() {
+    Fixture f = Fixture.load("roi_align");
+    int n = 2;
+    int c = 3;
+    int h = 10;
+    int w = 12;
+    int bins = 12;
+    float[] rois = f.floats("rois");
+    float[] weights = f.floats("grad_weights");
+    int r = rois.length / 5;
+    float[] upstream = new float[weights.length];
+    for (int i = 0; i < r; i++) {
+      for (int ch = 0; ch < c; ch++) {
+        for (int b = 0; b < bins; b++) {
+          upstream[(i * bins + b) * c + ch] = weights[(i * c + ch) * bins + b];
+        }
+      }
+    }
+    RoiAlignKernel.Taps taps = RoiAlignKernel.taps(rois, 3, 4, f.param("spatial_scale").getAsFloat(), 2, n, h, w);
+    float[] grad = RoiAlignKernel.backward(taps, upstream, c, n * h * w);
+    float[] nchw = new float[grad.length];
+    for (int b = 0; b < n; b++) {
+      for (int ch = 0; ch < c; ch++) {
+        for (int p = 0; p < h * w; p++) {
+          nchw[(b * c + ch) * h * w + p] = grad[(b * h * w + p) * c + ch];
+        }
+      }
+    }
+    double worst = assertClose("roi_align Java kernel gradient", nchw, f.floats("grad_features"), RTOL);
+    LOG.info("roi_align Java kernel gradient worst relative error {}", worst);
+  }
+
+  @Test
   void multiScaleRoiAlignEqualsTorchvision() {
     Fixture f = Fixture.load("multiscale_roi_align");
     MultiScaleRoiAlign pool = MultiScaleRoiAlign.fromStrides(7, 2, 4, 8, 16, 32);
@@ -170,7 +241,10 @@ class TorchvisionParityTest {
       NDArray out = pool.apply(feats, List.of(boxes));
       assertThat(out.getShape()).isEqualTo(new Shape(f.shape("out")));
       double worst = assertClose("MultiScaleRoIAlign", out.toFloatArray(), f.floats("out"), RTOL);
-      LOG.info("MultiScaleRoIAlign worst relative error {}", worst);
+      NDArray host = pool.pool(new HostLevels(feats), List.of(boxes), false).values();
+      assertThat(host.getShape()).isEqualTo(new Shape(f.shape("out")));
+      double worstHost = assertClose("MultiScaleRoIAlign (Java kernel)", host.toFloatArray(), f.floats("out"), RTOL);
+      LOG.info("MultiScaleRoIAlign worst relative error {}, Java kernel {}", worst, worstHost);
     }
   }
 

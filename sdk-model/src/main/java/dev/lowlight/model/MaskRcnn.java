@@ -353,7 +353,7 @@ public final class MaskRcnn {
     terms.put(Losses.NAMES.get(2), roi.box().classifier());
     terms.put(Losses.NAMES.get(3), roi.box().boxReg());
     terms.put(Losses.NAMES.get(4), roi.mask());
-    return new Losses(terms);
+    return new Losses(terms, roi.deferred(), java.util.Set.copyOf(Losses.NAMES.subList(2, 5)));
   }
 
   /** One image's masks as {@code [G, H, W]} bytes (0/1), a quarter of the memory of floats. */

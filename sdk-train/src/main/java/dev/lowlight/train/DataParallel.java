@@ -149,17 +149,18 @@ final class DataParallel implements AutoCloseable {
           try (NDManager step = managers.get(replica).newSubManager()) {
             Losses losses = models.get(replica).losses(step, shards.get(replica), seeds.applyAsLong(replica),
                 StageClock.NONE);
-            NDArray total = losses.total();
             // a parameter that this shard does not reach (a head with no positive sample) would get
             // no gradient here while another replica's has one: weight 0 keeps every one in the graph
+            NDArray unused = null;
             for (TrainableParameter tp : trainable.get(replica)) {
               NDArray weight = tp.parameter().getArray();
               step.tempAttachAll(weight); // so that its sum belongs to the step
-              total = total.add(Scalars.mul(weight.sum(), 0f));
+              NDArray zero = Scalars.mul(weight.sum(), 0f);
+              unused = unused == null ? zero : unused.add(zero);
             }
             Map<String, Double> values = losses.values();
             if (values.values().stream().allMatch(Double::isFinite)) {
-              gc.backward(lossScale == 1f ? total : Scalars.mul(total, lossScale));
+              losses.backward(gc, t -> lossScale == 1f ? t : Scalars.mul(t, lossScale), unused);
             }
             return values;
           } finally {

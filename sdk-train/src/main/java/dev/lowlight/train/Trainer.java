@@ -245,8 +245,7 @@ public final class Trainer {
                   GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 Losses losses = model.losses(step, batch, Seeds.mix(runSeed, microIndex), StageClock.NONE);
                 addLosses(it, losses.values(), solver.accumulate(), sums);
-                NDArray total = losses.total();
-                gc.backward(solver.accumulate() == 1 ? total : Scalars.div(total, (float) solver.accumulate()));
+                losses.backward(gc, t -> solver.accumulate() == 1 ? t : Scalars.div(t, (float) solver.accumulate()), null);
               }
             }
             if (parallel != null) {

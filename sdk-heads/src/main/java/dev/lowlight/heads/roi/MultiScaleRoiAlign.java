@@ -1,12 +1,13 @@
 package dev.lowlight.heads.roi;
 
-import dev.lowlight.heads.ops.Boxes;
-import dev.lowlight.api.onnx.GraphOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.lowlight.api.onnx.GraphOps;
+import dev.lowlight.heads.ops.Boxes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -130,6 +131,152 @@ public final class MultiScaleRoiAlign {
         .attr("output_height", (long) outputSize).attr("output_width", (long) outputSize)
         .attr("sampling_ratio", (long) samplingRatio).attr("spatial_scale", scale)
         .attr("coordinate_transformation_mode", "output_half_pixel").output();
+  }
+
+  /**
+   * {@link #apply}, on the CPU through {@link RoiAlignKernel}: the levels' host copies ({@code
+   * host}, shared by the passes of one forward) pooled in Java; in training, the result is a leaf
+   * with a {@link dev.lowlight.api.nn.DeferredGradient} that the caller runs after the first
+   * backward pass. On a GPU, or with adaptive sampling on a level the kernel does
+   * not cover, the engine path ({@link #apply}) with autograd's own backward.
+   *
+   * @param host the feature maps ({@code [N,C,H,W]} per level, finest first) with their host copies
+   * @param boxesPerImage flat {@code xyxy} boxes of image {@code 0..N-1}
+   * @param training whether the levels' gradient is wanted (DJL does not say whether an array
+   *     takes part in the autograd graph: its {@code hasGradient} is false for results of operations)
+   */
+  public PooledFeatures pool(HostLevels host, List<float[]> boxesPerImage, boolean training) {
+    NDList features = host.levels();
+    if (!host.onCpu()) {
+      return new PooledFeatures(apply(features, boxesPerImage), null);
+    }
+    if (features.size() != scales.length) {
+      throw new IllegalArgumentException("MultiScaleRoiAlign has " + scales.length + " levels, got "
+          + features.size() + " feature maps");
+    }
+    float[] rois = RoiAlign.toRois(boxesPerImage);
+    int r = rois.length / 5;
+    NDArray first = features.get(0);
+    int c = (int) first.getShape().get(1);
+    int bins = outputSize * outputSize;
+    float[] out = new float[r * c * bins];
+    int[] level = scales.length == 1 ? new int[r] : levels(boxesOf(rois));
+    List<LevelTaps> parts = new ArrayList<>();
+    for (int l = 0; l < scales.length; l++) {
+      int[] members = membersOf(level, l);
+      if (members.length == 0) {
+        continue;
+      }
+      float[] sel = new float[5 * members.length];
+      for (int j = 0; j < members.length; j++) {
+        System.arraycopy(rois, 5 * members[j], sel, 5 * j, 5);
+      }
+      Shape sh = host.shape(l);
+      RoiAlignKernel.Taps taps = RoiAlignKernel.taps(sel, outputSize, outputSize, scales[l], samplingRatio,
+          (int) sh.get(0), (int) sh.get(2), (int) sh.get(3));
+      float[] pooled = RoiAlignKernel.forward(taps, host.table(l), c);
+      for (int j = 0; j < members.length; j++) {
+        // [bin, channel] rows of this level to the [channel, bin] planes of box members[j]
+        int dst = members[j] * c * bins;
+        int src = j * bins * c;
+        for (int b = 0; b < bins; b++) {
+          for (int ch = 0; ch < c; ch++) {
+            out[dst + ch * bins + b] = pooled[src + b * c + ch];
+          }
+        }
+      }
+      parts.add(new LevelTaps(l, members, taps));
+    }
+    NDManager manager = first.getManager();
+    // duplicate(): an engine-owned copy, which autograd may keep after this call (see LossOps)
+    NDArray values = manager.create(out, new Shape(r, c, outputSize, outputSize)).duplicate();
+    if (!training || parts.isEmpty()) {
+      return new PooledFeatures(values, null);
+    }
+    values.setRequiresGradient(true);
+    return new PooledFeatures(values, new HostGradient(values, host, parts, c, bins));
+  }
+
+  private static float[] boxesOf(float[] rois) {
+    int r = rois.length / 5;
+    float[] boxes = new float[4 * r];
+    for (int i = 0; i < r; i++) {
+      System.arraycopy(rois, 5 * i + 1, boxes, 4 * i, 4);
+    }
+    return boxes;
+  }
+
+  private static int[] membersOf(int[] level, int l) {
+    int count = 0;
+    for (int v : level) {
+      count += v == l ? 1 : 0;
+    }
+    int[] members = new int[count];
+    int k = 0;
+    for (int i = 0; i < level.length; i++) {
+      if (level[i] == l) {
+        members[k++] = i;
+      }
+    }
+    return members;
+  }
+
+  /** The boxes one level pooled, and their taps. */
+  private record LevelTaps(int level, int[] members, RoiAlignKernel.Taps taps) {}
+
+  /** The gradient of the host-pooled features with respect to the levels, through the kernel's backward. */
+  private static final class HostGradient implements dev.lowlight.api.nn.DeferredGradient {
+    private final NDArray leaf;
+    private final HostLevels host;
+    private final List<LevelTaps> parts;
+    private final int channels;
+    private final int bins;
+
+    HostGradient(NDArray leaf, HostLevels host, List<LevelTaps> parts, int channels, int bins) {
+      this.leaf = leaf;
+      this.host = host;
+      this.parts = parts;
+      this.channels = channels;
+      this.bins = bins;
+    }
+
+    @Override
+    public NDArray leaf() {
+      return leaf;
+    }
+
+    @Override
+    public NDList sources() {
+      NDList out = new NDList();
+      parts.forEach(p -> out.add(host.levels().get(p.level())));
+      return out;
+    }
+
+    @Override
+    public NDList sourceGradients(NDArray leafGradient) {
+      float[] g = leafGradient.toFloatArray();
+      NDManager manager = leafGradient.getManager();
+      NDList out = new NDList();
+      for (LevelTaps p : parts) {
+        int[] members = p.members();
+        float[] upstream = new float[members.length * bins * channels];
+        for (int j = 0; j < members.length; j++) {
+          int src = members[j] * channels * bins;
+          int dst = j * bins * channels;
+          for (int ch = 0; ch < channels; ch++) {
+            for (int b = 0; b < bins; b++) {
+              upstream[dst + b * channels + ch] = g[src + ch * bins + b];
+            }
+          }
+        }
+        Shape sh = host.shape(p.level());
+        int pixels = (int) (sh.get(0) * sh.get(2) * sh.get(3));
+        float[] grad = RoiAlignKernel.backward(p.taps(), upstream, channels, pixels);
+        NDArray nhwc = manager.create(grad, new Shape(sh.get(0), sh.get(2), sh.get(3), channels)).duplicate();
+        out.add(dev.lowlight.api.nn.Layouts.dense(nhwc.transpose(0, 3, 1, 2)));
+      }
+      return out;
+    }
   }
 
   /**

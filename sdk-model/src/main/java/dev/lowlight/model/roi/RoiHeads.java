@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
 import dev.lowlight.api.config.RoiHeadsConfig;
+import dev.lowlight.api.nn.DeferredGradient;
 import dev.lowlight.api.onnx.GraphOps;
 import dev.lowlight.api.onnx.OnnxScope;
 import dev.lowlight.api.spi.HeadBlock;
@@ -15,9 +16,12 @@ import dev.lowlight.heads.loss.RoiTargets;
 import dev.lowlight.heads.loss.SampledRois;
 import dev.lowlight.heads.mask.MaskPostProcessor;
 import dev.lowlight.heads.ops.Detections;
+import dev.lowlight.heads.roi.HostLevels;
 import dev.lowlight.heads.roi.MultiScaleRoiAlign;
+import dev.lowlight.heads.roi.PooledFeatures;
 import dev.lowlight.heads.targets.Sampling;
 import dev.lowlight.model.StageClock;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -78,7 +82,11 @@ public final class RoiHeads {
 
   /** The box head's {@code class_logits [R, K]} and {@code box_regression [R, 4K]} for one image's proposals. */
   public NDList boxOutputs(ParameterStore ps, NDList neckLevels, float[] proposals, StageClock clock) {
-    NDArray features = boxPool.apply(pooled(neckLevels), List.of(proposals));
+    return boxOutputs(ps, new HostLevels(pooled(neckLevels)), proposals, clock);
+  }
+
+  private NDList boxOutputs(ParameterStore ps, HostLevels host, float[] proposals, StageClock clock) {
+    NDArray features = boxPool.pool(host, List.of(proposals), false).values();
     clock.lap("roialign");
     NDList out = boxHead.forward(ps, new NDList(features), false);
     clock.lap("heads");
@@ -103,13 +111,14 @@ public final class RoiHeads {
     if (proposals.length == 0) {
       return new Detected(new Detections(new float[0], new float[0], new int[0]), new float[0], maskSide);
     }
-    NDList box = boxOutputs(ps, neckLevels, proposals, clock);
+    HostLevels host = new HostLevels(pooled(neckLevels));
+    NDList box = boxOutputs(ps, host, proposals, clock);
     Detections det = post.process(box.get(0), box.get(1), List.of(proposals), new int[][] {{imageH, imageW}}).get(0);
     clock.lap("post");
     if (det.size() == 0) {
       return new Detected(det, new float[0], maskSide);
     }
-    NDArray maskFeatures = maskPool.apply(pooled(neckLevels), List.of(det.boxes()));
+    NDArray maskFeatures = maskPool.pool(host, List.of(det.boxes()), false).values();
     clock.lap("roialign");
     NDArray logits = maskHead.forward(ps, new NDList(maskFeatures), false).singletonOrThrow();
     clock.lap("heads");
@@ -118,8 +127,15 @@ public final class RoiHeads {
     return new Detected(det, masks, (int) logits.getShape().get(2));
   }
 
-  /** The box and mask losses of a training step. */
-  public record Losses(FastRcnnLosses box, NDArray mask) {}
+  /**
+   * The box and mask losses of a training step.
+   *
+   * @param box the classifier and box regression losses
+   * @param mask the mask loss
+   * @param deferred gradients of host-pooled features that a second backward pass carries to the
+   *     levels (empty on the engine path)
+   */
+  public record Losses(FastRcnnLosses box, NDArray mask, List<DeferredGradient> deferred) {}
 
   /**
    * Training: samples RoIs among {@code proposals} (ground truth appended) from {@code sampling},
@@ -136,20 +152,26 @@ public final class RoiHeads {
     clock.sampled(rois.stream().mapToInt(SampledRois::size).sum(),
         rois.stream().mapToInt(r -> r.positiveIndices().length).sum());
     clock.lap("loss");
-    NDList levelsPooled = pooled(neckLevels);
-    NDArray boxFeatures = boxPool.apply(levelsPooled, SampledRois.proposals(rois));
+    HostLevels host = new HostLevels(pooled(neckLevels));
+    List<DeferredGradient> deferred = new ArrayList<>();
+    PooledFeatures boxFeatures = boxPool.pool(host, SampledRois.proposals(rois), true);
     clock.lap("roialign");
-    NDList box = boxHead.forward(ps, new NDList(boxFeatures), true);
+    NDList box = boxHead.forward(ps, new NDList(boxFeatures.values()), true);
     clock.lap("heads");
     FastRcnnLosses boxLosses = FastRcnnLoss.compute(box.get(0), box.get(1), rois);
     clock.lap("loss");
-    NDArray maskFeatures = maskPool.apply(levelsPooled, SampledRois.positiveProposals(rois));
+    PooledFeatures maskFeatures = maskPool.pool(host, SampledRois.positiveProposals(rois), true);
     clock.lap("roialign");
-    NDArray maskLogits = maskHead.forward(ps, new NDList(maskFeatures), true).singletonOrThrow();
+    NDArray maskLogits = maskHead.forward(ps, new NDList(maskFeatures.values()), true).singletonOrThrow();
     clock.lap("heads");
     NDArray maskLoss = MaskLoss.compute(maskLogits, rois, gtMasks);
     clock.lap("loss");
-    return new Losses(boxLosses, maskLoss);
+    for (PooledFeatures p : List.of(boxFeatures, maskFeatures)) {
+      if (p.gradient() != null) {
+        deferred.add(p.gradient());
+      }
+    }
+    return new Losses(boxLosses, maskLoss, deferred);
   }
 
   /**

@@ -345,7 +345,7 @@ public final class TrainBenchmark {
         Losses losses = model.losses(step, batch, seed, clock);
         values = losses.values();
         clock.lap("loss");
-        gc.backward(losses.total());
+        losses.backward(gc);
         clock.lap("backward");
       }
       clock.lap("backward");
