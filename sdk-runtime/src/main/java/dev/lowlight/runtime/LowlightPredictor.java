@@ -287,16 +287,17 @@ public final class LowlightPredictor implements AutoCloseable {
       }
       if (cuda >= 0) {
         if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-          throw new CudaFailure("the ONNX Runtime on the classpath has no CUDA execution provider (it is the CPU"
-              + " build 'com.microsoft.onnxruntime:onnxruntime'); build with -Pgpu to use 'onnxruntime_gpu'"
-              + " and install the CUDA 12 and cuDNN 9 libraries it needs", null);
+          throw new CudaFailure("the ONNX Runtime on the classpath is the CPU build, with no CUDA execution"
+              + " provider; depend on com.microsoft.onnxruntime:onnxruntime_gpu:" + env.getVersion()
+              + " instead of com.microsoft.onnxruntime:onnxruntime (the same classes: exclude onnxruntime from"
+              + " sdk-runtime and add onnxruntime_gpu; README, 'CUDA')", null);
         }
         try {
           so.addCUDA(cuda);
         } catch (OrtException e) {
-          throw new CudaFailure("the CUDA execution provider failed to load (" + e.getMessage()
-              + "); check that the CUDA 12 and cuDNN 9 libraries are on LD_LIBRARY_PATH and GPU " + cuda
-              + " exists", e);
+          throw new CudaFailure("onnxruntime_gpu is on the classpath but its CUDA execution provider did not"
+              + " load (" + firstLine(e.getMessage()) + "); install the CUDA 12 and cuDNN 9 libraries it needs, or"
+              + " put their directories on LD_LIBRARY_PATH, and check that GPU " + cuda + " exists", e);
         }
       }
       try {
@@ -320,11 +321,15 @@ public final class LowlightPredictor implements AutoCloseable {
    * uses both this predictor and DJL's engine works in either order.
    */
   private static synchronized OrtEnvironment environment() {
+    // by reflection: sdk-runtime does not depend on DJL, which only sdk-djl's users bring
     try {
-      if (ai.djl.engine.Engine.hasEngine("OnnxRuntime")) {
-        ai.djl.engine.Engine.getEngine("OnnxRuntime");
+      Class<?> engine = Class.forName("ai.djl.engine.Engine");
+      if ((Boolean) engine.getMethod("hasEngine", String.class).invoke(null, "OnnxRuntime")) {
+        engine.getMethod("getEngine", String.class).invoke(null, "OnnxRuntime");
       }
-    } catch (RuntimeException | LinkageError e) {
+    } catch (ClassNotFoundException e) {
+      LOG.trace("no DJL on the classpath");
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
       LOG.debug("DJL's OnnxRuntime engine did not start ({}); using ONNX Runtime directly", e.toString());
     }
     return OrtEnvironment.getEnvironment();

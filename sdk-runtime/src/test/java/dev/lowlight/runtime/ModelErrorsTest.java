@@ -114,7 +114,9 @@ class ModelErrorsTest {
         .isInstanceOf(DeviceUnavailableException.class)
         .hasMessageContaining(model.toString())
         .hasMessageContaining("no CUDA execution provider")
-        .hasMessageContaining("-Pgpu").hasMessageContaining("onnxruntime_gpu");
+        .hasMessageContaining("com.microsoft.onnxruntime:onnxruntime_gpu:" + ai.onnxruntime.OrtEnvironment
+            .getEnvironment().getVersion())
+        .hasMessageContaining("instead of com.microsoft.onnxruntime:onnxruntime").doesNotContain("-Pgpu");
     PrintStream saved = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     try {

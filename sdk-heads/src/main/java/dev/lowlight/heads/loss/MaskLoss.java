@@ -1,13 +1,11 @@
 package dev.lowlight.heads.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.lowlight.heads.ops.Boxes;
-import dev.lowlight.heads.roi.RoiAlign;
+import dev.lowlight.heads.roi.RoiAlignKernel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -131,8 +129,14 @@ public final class MaskLoss {
 
   private static NDArray targetsIn(NDManager manager, List<float[]> positiveProposals, List<int[]> matchedGt,
       List<NDArray> gtMasksPerImage, int m) {
-    RoiAlign align = new RoiAlign(m, m, 1f, 0);
-    NDList parts = new NDList();
+    int total = 0;
+    for (float[] b : positiveProposals) {
+      total += Boxes.count(b);
+    }
+    // computed on the host with the Java RoIAlign kernel: the masks are 0/1 bytes, one channel, and
+    // adaptive sampling reads up to (2·side/m)² pixels per bin, which engine gathers pay per value
+    float[] out = new float[total * m * m];
+    int offset = 0;
     for (int i = 0; i < positiveProposals.size(); i++) {
       float[] boxes = positiveProposals.get(i);
       int n = Boxes.count(boxes);
@@ -154,9 +158,6 @@ public final class MaskLoss {
               + ", the image has " + g + " masks");
         }
       }
-      NDList pooled = new NDList();
-      long[] order = new long[n];
-      int done = 0;
       for (int gt = 0; gt < g; gt++) {
         List<Integer> members = new ArrayList<>();
         for (int k = 0; k < n; k++) {
@@ -168,6 +169,8 @@ public final class MaskLoss {
           continue;
         }
         int[] window = window(boxes, members, h, w);
+        int wh = window[1] - window[0];
+        int ww = window[3] - window[2];
         float[] rois = new float[5 * members.size()];
         for (int j = 0; j < members.size(); j++) {
           int k = members.get(j);
@@ -175,27 +178,35 @@ public final class MaskLoss {
           rois[5 * j + 2] = boxes[4 * k + 1] - window[0];
           rois[5 * j + 3] = boxes[4 * k + 2] - window[2];
           rois[5 * j + 4] = boxes[4 * k + 3] - window[0];
-          order[k] = done++;
         }
-        NDArray crop = masks.get(gt + ", " + window[0] + ":" + window[1] + ", " + window[2] + ":" + window[3]);
-        // a float copy in this scope, so that neither the caller's masks nor their manager are touched
-        NDArray features = crop.toType(DataType.FLOAT32, true);
-        features.attach(manager);
-        crop.close();
-        pooled.add(align.apply(features.reshape(1, 1, window[1] - window[0], window[3] - window[2]), rois));
+        float[] plane = windowAsFloats(masks, gt, window);
+        float[] pooled = RoiAlignKernel.forward(RoiAlignKernel.taps(rois, m, m, 1f, 0, 1, wh, ww), plane, 1);
+        for (int j = 0; j < members.size(); j++) {
+          System.arraycopy(pooled, j * m * m, out, (offset + members.get(j)) * m * m, m * m);
+        }
       }
-      NDArray stacked = pooled.size() == 1 ? pooled.get(0) : NDArrays.concat(pooled, 0);
-      // back to RoI order: RoI k is row order[k] of the per-ground-truth stack
-      NDArray image = stacked.get(new ai.djl.ndarray.index.NDIndex("{}", manager.create(order).duplicate()
-          .toDevice(stacked.getDevice(), false))).reshape(n, m, m);
-      parts.add(image.toDevice(manager.getDevice(), false));
+      offset += n;
     }
-    if (parts.isEmpty()) {
-      return manager.zeros(new Shape(0, m, m));
+    return manager.create(out, new Shape(total, m, m)).duplicate();
+  }
+
+  /** Rows {@code window[0..1)} and columns {@code window[2..3)} of mask {@code gt}, as floats. */
+  private static float[] windowAsFloats(NDArray masks, int gt, int[] window) {
+    NDArray crop = masks.get(gt + ", " + window[0] + ":" + window[1] + ", " + window[2] + ":" + window[3]);
+    try {
+      if (crop.getDataType() == DataType.UINT8 || crop.getDataType() == DataType.INT8
+          || crop.getDataType() == DataType.BOOLEAN) {
+        byte[] bytes = crop.toByteArray();
+        float[] f = new float[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+          f[i] = bytes[i] & 0xff;
+        }
+        return f;
+      }
+      return crop.toType(DataType.FLOAT32, false).toFloatArray();
+    } finally {
+      crop.close();
     }
-    NDArray out = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
-    out.attach(manager);
-    return out;
   }
 
   /**

@@ -1,4 +1,4 @@
-package dev.lowlight.runtime.djl;
+package dev.lowlight.djl;
 
 import ai.djl.modality.cv.Image;
 import ai.djl.modality.cv.output.BoundingBox;
@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
+import dev.lowlight.data.transform.Bilinear;
 import dev.lowlight.runtime.ImageTensors;
 import java.awt.image.BufferedImage;
 import java.nio.FloatBuffer;
@@ -26,16 +27,20 @@ import java.util.stream.IntStream;
  * its rectangle is normalised to {@code [0, 1]} by the image size (DJL's convention for detection
  * outputs) and its probabilities are the model's {@code 28x28} mask in box coordinates.
  *
+ * <p>A model exported with a fixed input size ({@code lowlight export --static HxW}) gets every
+ * image resized to that size (bilinear, as {@code LowlightPredictor} does); the normalised
+ * rectangles are the same for the resized and the original image, so they need no mapping back.
+ *
  * <p>Only element reads and {@code create} touch the NDArrays, because DJL's ONNX Runtime engine
  * implements no NDArray arithmetic of its own (it would borrow the PyTorch engine, which a
- * deployment must not carry).
+ * deployment must not carry). {@link LowlightTranslatorFactory} builds this translator from the
+ * model's own metadata, so usually no code names it:
  *
  * <pre>{@code
  * Criteria<Image, DetectedObjects> criteria = Criteria.builder()
  *     .setTypes(Image.class, DetectedObjects.class)
  *     .optModelPath(Path.of("model.onnx"))
  *     .optEngine("OnnxRuntime")
- *     .optTranslator(new LowlightTranslator(classNames))
  *     .build();
  * try (ZooModel<Image, DetectedObjects> model = criteria.loadModel();
  *     Predictor<Image, DetectedObjects> predictor = model.newPredictor()) {
@@ -52,10 +57,17 @@ public final class LowlightTranslator implements NoBatchifyTranslator<Image, Det
   private final List<String> classNames;
   private final float threshold;
   private final int maxDetections;
+  private final int staticHeight;
+  private final int staticWidth;
 
   /** A translator keeping detections scoring at least 0.05, at most 100 of them. */
   public LowlightTranslator(List<String> classNames) {
     this(classNames, 0.05f, 100);
+  }
+
+  /** A translator for a model of any input size. */
+  public LowlightTranslator(List<String> classNames, float threshold, int maxDetections) {
+    this(classNames, threshold, maxDetections, 0, 0);
   }
 
   /**
@@ -65,8 +77,11 @@ public final class LowlightTranslator implements NoBatchifyTranslator<Image, Det
    *     metadata, e.g. {@code LowlightPredictor.info().classNames()})
    * @param threshold minimum score kept, in {@code [0, 1]}
    * @param maxDetections most detections kept, at least 1
+   * @param staticHeight the model's fixed input height, or 0 when its input size is dynamic
+   * @param staticWidth the model's fixed input width, or 0 when its input size is dynamic
    */
-  public LowlightTranslator(List<String> classNames, float threshold, int maxDetections) {
+  public LowlightTranslator(List<String> classNames, float threshold, int maxDetections, int staticHeight,
+      int staticWidth) {
     if (classNames == null) {
       throw new IllegalArgumentException("classNames must not be null");
     }
@@ -77,8 +92,14 @@ public final class LowlightTranslator implements NoBatchifyTranslator<Image, Det
       throw new IllegalArgumentException("maxDetections must be >= 1, got " + maxDetections);
     }
     this.classNames = List.copyOf(classNames);
+    if (staticHeight < 0 || staticWidth < 0 || (staticHeight == 0) != (staticWidth == 0)) {
+      throw new IllegalArgumentException("a fixed input size needs both sides >= 1 (0 and 0 for dynamic), got "
+          + staticHeight + "x" + staticWidth);
+    }
     this.threshold = threshold;
     this.maxDetections = maxDetections;
+    this.staticHeight = staticHeight;
+    this.staticWidth = staticWidth;
   }
 
   /** The image as a float {@code 1x3xHxW} RGB tensor in {@code [0, 1]} named {@code image}. */
@@ -86,8 +107,6 @@ public final class LowlightTranslator implements NoBatchifyTranslator<Image, Det
   public NDList processInput(TranslatorContext ctx, Image input) {
     int w = input.getWidth();
     int h = input.getHeight();
-    ctx.setAttachment(WIDTH, w);
-    ctx.setAttachment(HEIGHT, h);
     NDManager manager = ctx.getNDManager();
     float[] chw;
     if (input.getWrappedImage() instanceof BufferedImage bi) {
@@ -105,7 +124,17 @@ public final class LowlightTranslator implements NoBatchifyTranslator<Image, Det
       }
       hwc.close();
     }
-    NDArray array = manager.create(FloatBuffer.wrap(chw), new Shape(1, 3, h, w), DataType.FLOAT32);
+    int inH = h;
+    int inW = w;
+    if (staticHeight > 0 && (h != staticHeight || w != staticWidth)) {
+      chw = Bilinear.resizeChw(chw, 3, h, w, staticHeight, staticWidth);
+      inH = staticHeight;
+      inW = staticWidth;
+    }
+    // boxes come back in the pixels of the model's input, so they are normalised by its size
+    ctx.setAttachment(WIDTH, inW);
+    ctx.setAttachment(HEIGHT, inH);
+    NDArray array = manager.create(FloatBuffer.wrap(chw), new Shape(1, 3, inH, inW), DataType.FLOAT32);
     array.setName("image");
     return new NDList(array);
   }

@@ -1,4 +1,4 @@
-package dev.lowlight.runtime.djl;
+package dev.lowlight.djl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -80,9 +80,78 @@ class LowlightTranslatorTest {
   }
 
   @Test
+  void theFactoryTakesClassNamesFromTheModel() throws Exception {
+    Path model = ContractModels.dynamic(dir);
+    BufferedImage bi = noise(64, 48, 9);
+    Detections expected;
+    try (LowlightPredictor p = LowlightPredictor.open(model)) {
+      expected = p.predict(bi);
+    }
+    Criteria<Image, DetectedObjects> criteria = Criteria.builder()
+        .setTypes(Image.class, DetectedObjects.class).optModelPath(model).optEngine("OnnxRuntime")
+        .optTranslatorFactory(new LowlightTranslatorFactory()).build();
+    try (ZooModel<Image, DetectedObjects> zoo = criteria.loadModel();
+        Predictor<Image, DetectedObjects> predictor = zoo.newPredictor()) {
+      DetectedObjects found = predictor.predict(ImageFactory.getInstance().fromImage(bi));
+      assertThat(found.getNumberOfObjects()).isEqualTo(expected.size()).isPositive();
+      for (int i = 0; i < expected.size(); i++) {
+        assertThat(found.item(i).getClassName()).isEqualTo(expected.instances().get(i).className());
+        assertThat(found.item(i).getProbability()).isCloseTo(expected.instances().get(i).score(), within(1e-6));
+      }
+    }
+  }
+
+  @Test
+  void aStaticModelGetsItsInputResizedAndTheBoxesBackInTheImage() throws Exception {
+    Path model = ContractModels.fixed(dir, 40, 60);
+    BufferedImage bi = noise(90, 70, 4);
+    Detections expected;
+    try (LowlightPredictor p = LowlightPredictor.open(model)) {
+      expected = p.predict(bi);
+    }
+    Criteria<Image, DetectedObjects> criteria = Criteria.builder()
+        .setTypes(Image.class, DetectedObjects.class).optModelPath(model).optEngine("OnnxRuntime")
+        .optTranslatorFactory(new LowlightTranslatorFactory()).build();
+    try (ZooModel<Image, DetectedObjects> zoo = criteria.loadModel();
+        Predictor<Image, DetectedObjects> predictor = zoo.newPredictor()) {
+      DetectedObjects found = predictor.predict(ImageFactory.getInstance().fromImage(bi));
+      assertThat(found.getNumberOfObjects()).isEqualTo(expected.size()).isPositive();
+      for (int i = 0; i < expected.size(); i++) {
+        Instance in = expected.instances().get(i);
+        Rectangle r = ((DetectedObjects.DetectedObject) found.item(i)).getBoundingBox().getBounds();
+        assertThat(r.getX() * 90).isCloseTo(in.box().x1(), within(1e-3));
+        assertThat(r.getY() * 70).isCloseTo(in.box().y1(), within(1e-3));
+        assertThat(r.getWidth() * 90).isCloseTo(in.box().width(), within(1e-3));
+        assertThat(r.getHeight() * 70).isCloseTo(in.box().height(), within(1e-3));
+      }
+    }
+  }
+
+  @Test
+  void aModelFromAnotherToolIsRefusedNamingWhatIsMissing() throws Exception {
+    Path model = ContractModels.withMetadata(dir.resolve("plain.onnx"), java.util.Map.of());
+    Criteria<Image, DetectedObjects> criteria = Criteria.builder()
+        .setTypes(Image.class, DetectedObjects.class).optModelPath(model).optEngine("OnnxRuntime")
+        .optTranslatorFactory(new LowlightTranslatorFactory()).build();
+    assertThatThrownBy(criteria::loadModel).hasStackTraceContaining("class_names");
+  }
+
+  private static BufferedImage noise(int w, int h, int seed) {
+    BufferedImage bi = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        bi.setRGB(x, y, rnd.nextInt(1 << 24));
+      }
+    }
+    return bi;
+  }
+
+  @Test
   void validatesItsSettings() {
     assertThatThrownBy(() -> new LowlightTranslator(null)).hasMessageContaining("classNames");
     assertThatThrownBy(() -> new LowlightTranslator(List.of(), 2f, 1)).hasMessageContaining("threshold");
     assertThatThrownBy(() -> new LowlightTranslator(List.of(), 0.5f, 0)).hasMessageContaining("maxDetections");
+    assertThatThrownBy(() -> new LowlightTranslator(List.of(), 0.5f, 1, 10, 0)).hasMessageContaining("fixed input size");
   }
 }
