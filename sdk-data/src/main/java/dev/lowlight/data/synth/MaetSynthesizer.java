@@ -12,9 +12,10 @@ import java.util.Map;
  * unprocessing of Brooks et al. (CVPR 2019). See {@link MaetOptions} for the ranges.
  *
  * <p>Per image, in sRGB in [0, 1]: inverse tone curve (optional), inverse gamma {@code x^γ},
- * sRGB → camera RGB, inverse white balance and brightness {@code × [1/r, 1, 1/b]·g}, darkening
- * {@code × d}, shot and read noise, quantisation noise (or rounding), white balance {@code × [r,
- * 1, b]}, camera → sRGB, gamma {@code 1/γ} and 8-bit output. The linear steps are folded into two
+ * sRGB → camera RGB (a real camera's matrix, normalised as MAET's code or as Brooks et al. do,
+ * option {@code matrix_normalisation}), inverse white balance and brightness {@code × [1/r, 1,
+ * 1/b]·g}, darkening {@code × d}, shot and read noise, quantisation noise (or rounding), white
+ * balance {@code × [r, 1, b]}, camera → sRGB, gamma {@code 1/γ} and 8-bit output. The linear steps are folded into two
  * 3×3 matrices; the curves are tables (see {@link Curves}).
  *
  * <pre>{@code
@@ -80,8 +81,8 @@ public final class MaetSynthesizer implements LowLightSynthesizer {
         tone ? Curves.LOG_INVERSE_TONE : Curves.LOG_IDENTITY, gamma);
     Curves.Output8 out = new Curves.Output8(y -> StrictMath.pow(y, gamma));
     double[] rgb2cam = p.camera() >= 0
-        ? CameraMatrices.srgbToCamera(p.camera())
-        : CameraMatrices.srgbToCameraMix(p.cameraWeights());
+        ? CameraMatrices.srgbToCamera(p.camera(), options.normalisation())
+        : CameraMatrices.srgbToCameraMix(p.cameraWeights(), options.normalisation());
     double[] inverseGains = {p.gain() / p.redGain(), p.gain(), p.gain() / p.blueGain()};
     for (int i = 0; i < 3; i++) {
       inverseGains[i] *= p.darkness();
