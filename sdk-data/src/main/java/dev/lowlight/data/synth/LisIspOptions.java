@@ -59,24 +59,10 @@ public record LisIspOptions(
   public LisIspOptions {
     Check.range("gamma", gamma, 1, 10);
     Check.oneOf("camera_matrix", Check.required("camera_matrix", cameraMatrix), List.of("choice", "mix"));
-    Check.range("gain_mean", gainMean, 0.05, 5);
-    Check.range("gain_std", gainStd, 0, 2);
-    Check.range("red_gain_min", redGainMin, 0.1, 10);
-    Check.range("red_gain_max", redGainMax, redGainMin, 10);
-    Check.range("blue_gain_min", blueGainMin, 0.1, 10);
-    Check.range("blue_gain_max", blueGainMax, blueGainMin, 10);
-    Check.range("white_level", whiteLevel, 2, 1048575);
-    Check.range("black_level", blackLevel, 0, whiteLevel - 1);
-    Check.range("ratio_min", ratioMin, 1, 10000);
-    Check.range("ratio_max", ratioMax, ratioMin, 10000);
-    Check.range("system_gain_min", systemGainMin, 1e-6, 1000);
-    Check.range("system_gain_max", systemGainMax, systemGainMin, 1000);
-    Check.range("read_slope", readSlope, -10, 10);
-    Check.range("read_intercept", readIntercept, -50, 50);
-    Check.range("read_std", readStd, 0, 5);
-    Check.range("row_slope", rowSlope, -10, 10);
-    Check.range("row_intercept", rowIntercept, -50, 50);
-    Check.range("row_std", rowStd, 0, 5);
+    OptionChecks.gains(gainMean, gainStd, redGainMin, redGainMax, blueGainMin, blueGainMax);
+    OptionChecks.sensor(whiteLevel, blackLevel, ratioMin, ratioMax, systemGainMin, systemGainMax);
+    OptionChecks.line("read", readSlope, readIntercept, readStd);
+    OptionChecks.line("row", rowSlope, rowIntercept, rowStd);
   }
 
   /**

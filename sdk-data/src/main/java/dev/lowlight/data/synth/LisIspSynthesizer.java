@@ -2,9 +2,7 @@ package dev.lowlight.data.synth;
 
 import dev.lowlight.api.spi.LowLightSynthesizer;
 import dev.lowlight.api.structures.RgbImage;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,16 +37,7 @@ public final class LisIspSynthesizer implements LowLightSynthesizer {
   public Result synthesize(RgbImage clean, long seed) {
     LisIspOptions o = options;
     SeededRandom rng = SeededRandom.forStream(seed, 0, 0);
-    int camera = -1;
-    double[] weights = null;
-    if (o.cameraMatrix().equals("choice")) {
-      camera = rng.nextInt(CameraMatrices.XYZ_TO_CAMERA.size());
-    } else {
-      weights = new double[CameraMatrices.XYZ_TO_CAMERA.size()];
-      for (int i = 0; i < weights.length; i++) {
-        weights[i] = rng.uniform(1e-8, 1.0);
-      }
-    }
+    CameraDraw camera = CameraDraw.draw(rng, o.cameraMatrix());
     double gain = rng.truncatedNormal(o.gainMean(), o.gainStd(), 0.05, 5);
     double red = rng.uniform(o.redGainMin(), o.redGainMax());
     double blue = rng.uniform(o.blueGainMin(), o.blueGainMax());
@@ -64,7 +53,7 @@ public final class LisIspSynthesizer implements LowLightSynthesizer {
         tone ? Curves.LOG_INVERSE_TONE : Curves.LOG_IDENTITY, gamma);
     Curves.Output8 out = new Curves.Output8(
         y -> StrictMath.pow(tone ? Curves.inverseToneCurve(y) : y, gamma));
-    double[] rgb2cam = camera >= 0 ? CameraMatrices.srgbToCamera(camera) : CameraMatrices.srgbToCameraMix(weights);
+    double[] rgb2cam = camera.srgbToCamera(CameraMatrices.Normalisation.ROWS);
     float[] forward = MaetSynthesizer.toFloat(CameraMatrices.scale(
         new double[] {gain / red, gain, gain / blue}, rgb2cam, null));
     float[] backward = MaetSynthesizer.toFloat(CameraMatrices.invert(rgb2cam));
@@ -116,15 +105,7 @@ public final class LisIspSynthesizer implements LowLightSynthesizer {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("preset", LisIspSynthesizerProvider.NAME);
     m.put("seed", seed);
-    if (camera >= 0) {
-      m.put("camera", camera);
-    } else {
-      List<Double> list = new ArrayList<>();
-      for (double v : weights) {
-        list.add(v);
-      }
-      m.put("camera_weights", list);
-    }
+    camera.record(m);
     m.put("gain", gain);
     m.put("red_gain", red);
     m.put("blue_gain", blue);

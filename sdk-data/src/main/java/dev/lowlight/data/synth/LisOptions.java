@@ -78,18 +78,8 @@ public record LisOptions(
   public LisOptions {
     Check.range("gamma", gamma, 1, 10);
     Check.oneOf("camera_matrix", Check.required("camera_matrix", cameraMatrix), List.of("canon", "mix", "choice"));
-    Check.range("gain_mean", gainMean, 0.05, 5);
-    Check.range("gain_std", gainStd, 0, 2);
-    Check.range("red_gain_min", redGainMin, 0.1, 10);
-    Check.range("red_gain_max", redGainMax, redGainMin, 10);
-    Check.range("blue_gain_min", blueGainMin, 0.1, 10);
-    Check.range("blue_gain_max", blueGainMax, blueGainMin, 10);
-    Check.range("white_level", whiteLevel, 2, 1048575);
-    Check.range("black_level", blackLevel, 0, whiteLevel - 1);
-    Check.range("ratio_min", ratioMin, 1, 10000);
-    Check.range("ratio_max", ratioMax, ratioMin, 10000);
-    Check.range("system_gain_min", systemGainMin, 1e-6, 1000);
-    Check.range("system_gain_max", systemGainMax, systemGainMin, 1000);
+    OptionChecks.gains(gainMean, gainStd, redGainMin, redGainMax, blueGainMin, blueGainMax);
+    OptionChecks.sensor(whiteLevel, blackLevel, ratioMin, ratioMax, systemGainMin, systemGainMax);
     Check.oneOf("read_noise", Check.required("read_noise", readNoise), List.of("tukey", "gaussian"));
     Check.required("tukey_shapes", tukeyShapes);
     if (tukeyShapes.isEmpty()) {
@@ -99,12 +89,8 @@ public record LisOptions(
       Check.range("tukey_shapes[" + i + "]", Check.required("tukey_shapes[" + i + "]", tukeyShapes.get(i)), -1, 2);
     }
     tukeyShapes = List.copyOf(tukeyShapes);
-    Check.range("read_slope", readSlope, -10, 10);
-    Check.range("read_intercept", readIntercept, -50, 50);
-    Check.range("read_std", readStd, 0, 5);
-    Check.range("row_slope", rowSlope, -10, 10);
-    Check.range("row_intercept", rowIntercept, -50, 50);
-    Check.range("row_std", rowStd, 0, 5);
+    OptionChecks.line("read", readSlope, readIntercept, readStd);
+    OptionChecks.line("row", rowSlope, rowIntercept, rowStd);
     Check.oneOf("quantisation", Check.required("quantisation", quantisation), List.of("image", "pixel"));
   }
 

@@ -2,9 +2,7 @@ package dev.lowlight.data.synth;
 
 import dev.lowlight.api.spi.LowLightSynthesizer;
 import dev.lowlight.api.structures.RgbImage;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,23 +43,14 @@ public final class LisSynthesizer implements LowLightSynthesizer {
     return options;
   }
 
-  /** The parameters drawn for one image; {@code camera} is -1 unless {@code choice}. */
-  record Params(int camera, double[] cameraWeights, double gain, double redGain, double blueGain, double ratio,
+  /** The parameters drawn for one image; no camera is drawn for the calibrated matrix. */
+  record Params(CameraDraw camera, double gain, double redGain, double blueGain, double ratio,
       double systemGain, double readShape, double readScale, double rowScale, double quantisationOffset) {}
 
   Params draw(long seed) {
     LisOptions o = options;
     SeededRandom rng = SeededRandom.forStream(seed, 0, 0);
-    int camera = -1;
-    double[] weights = null;
-    if (o.cameraMatrix().equals("choice")) {
-      camera = rng.nextInt(CameraMatrices.XYZ_TO_CAMERA.size());
-    } else if (o.cameraMatrix().equals("mix")) {
-      weights = new double[CameraMatrices.XYZ_TO_CAMERA.size()];
-      for (int i = 0; i < weights.length; i++) {
-        weights[i] = rng.uniform(1e-8, 1.0);
-      }
-    }
+    CameraDraw camera = CameraDraw.draw(rng, o.cameraMatrix());
     double gain = rng.truncatedNormal(o.gainMean(), o.gainStd(), 0.05, 5);
     double red = rng.uniform(o.redGainMin(), o.redGainMax());
     double blue = rng.uniform(o.blueGainMin(), o.blueGainMax());
@@ -71,7 +60,7 @@ public final class LisSynthesizer implements LowLightSynthesizer {
     double readScale = StrictMath.exp(o.readSlope() * logK + o.readIntercept() + rng.normal(0, o.readStd()));
     double rowScale = StrictMath.exp(o.rowSlope() * logK + o.rowIntercept() + rng.normal(0, o.rowStd()));
     double quantisation = rng.nextDouble() - 0.5;
-    return new Params(camera, weights, gain, red, blue, ratio, StrictMath.exp(logK),
+    return new Params(camera, gain, red, blue, ratio, StrictMath.exp(logK),
         o.readNoise().equals("tukey") ? shape : Double.NaN, readScale, rowScale,
         o.quantisation().equals("image") ? quantisation : Double.NaN);
   }
@@ -134,14 +123,9 @@ public final class LisSynthesizer implements LowLightSynthesizer {
     return new Result(new RgbImage(w, h, dst), parameters(p, seed));
   }
 
-  private double[] srgbToCamera(Params p) {
-    if (p.camera() >= 0) {
-      return CameraMatrices.srgbToCamera(p.camera());
-    }
-    if (p.cameraWeights() != null) {
-      return CameraMatrices.srgbToCameraMix(p.cameraWeights());
-    }
-    return CameraMatrices.invert(CameraMatrices.LIS_CAMERA_TO_SRGB);
+  private static double[] srgbToCamera(Params p) {
+    return p.camera().drawn() ? p.camera().srgbToCamera(CameraMatrices.Normalisation.ROWS)
+        : CameraMatrices.invert(CameraMatrices.LIS_CAMERA_TO_SRGB);
   }
 
   /**
@@ -169,15 +153,7 @@ public final class LisSynthesizer implements LowLightSynthesizer {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("preset", LisSynthesizerProvider.NAME);
     m.put("seed", seed);
-    if (p.camera() >= 0) {
-      m.put("camera", p.camera());
-    } else if (p.cameraWeights() != null) {
-      List<Double> list = new ArrayList<>();
-      for (double v : p.cameraWeights()) {
-        list.add(v);
-      }
-      m.put("camera_weights", list);
-    }
+    p.camera().record(m);
     m.put("gain", p.gain());
     m.put("red_gain", p.redGain());
     m.put("blue_gain", p.blueGain());

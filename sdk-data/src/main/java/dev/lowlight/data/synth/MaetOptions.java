@@ -70,12 +70,7 @@ public record MaetOptions(
   public MaetOptions {
     Check.range("gamma_min", gammaMin, 1, 10);
     Check.range("gamma_max", gammaMax, gammaMin, 10);
-    Check.range("gain_mean", gainMean, 0.05, 5);
-    Check.range("gain_std", gainStd, 0, 2);
-    Check.range("red_gain_min", redGainMin, 0.1, 10);
-    Check.range("red_gain_max", redGainMax, redGainMin, 10);
-    Check.range("blue_gain_min", blueGainMin, 0.1, 10);
-    Check.range("blue_gain_max", blueGainMax, blueGainMin, 10);
+    OptionChecks.gains(gainMean, gainStd, redGainMin, redGainMax, blueGainMin, blueGainMax);
     Check.oneOf("camera_matrix", Check.required("camera_matrix", cameraMatrix), List.of("choice", "mix"));
     Check.oneOf("matrix_normalisation", Check.required("matrix_normalisation", matrixNormalisation),
         List.of("columns", "rows"));
