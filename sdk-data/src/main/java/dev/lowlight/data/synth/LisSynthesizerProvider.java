@@ -20,7 +20,7 @@ import dev.lowlight.api.spi.SynthesizerProvider;
  * and channel, log σ_row = 0.4713·log K − 0.8079 + N(0, 0.2436); one U(−0.5, 0.5) DN quantisation
  * offset per image; multiply the ratio back, clip, round the mosaic to 8 bits, bilinear demosaic.
  * No white balance, colour matrix, gamma or tone curve comes back: the output is linear camera RGB,
- * dark and greenish (about a quarter of the input's mean brightness on natural images), and its
+ * dark and greenish (0.25 of the input's mean brightness on this SDK's test images), and its
  * noise is that of a short exposure amplified by the ratio.
  *
  * <p>Where it differs from the code, on purpose: images of odd size keep their size (LIS resizes
