@@ -55,7 +55,7 @@ class BackboneConformanceTest {
     var p = new ResNetProvider.ResNet18();
     var d = new WeightedNonLocalProvider();
     var insertion = new DenoiserInsertion(d.name(), List.of("res3", "res4", "res5"),
-        c -> d.create(new NonLocalOptions("dot-product", false, false, 1, 4096), c));
+        c -> d.create(new NonLocalOptions("dot-product", false, false, 1, 4096, "random"), c));
     Supplier<Block> factory = () -> p.create(p.defaultOptions(), new BackboneContext(insertion));
     return ConformanceKit.forBlock("resnet18+wnlb", factory, null).inputs(new Shape(1, 3, 64, 64))
         .inputs(new Shape(1, 3, 37, 53)).tests();

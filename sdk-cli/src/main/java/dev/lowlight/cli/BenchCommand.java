@@ -55,7 +55,7 @@ final class BenchCommand implements Runnable {
   @Command(name = "synth", mixinStandardHelpOptions = true,
       description = "Low-light synthesis throughput in megapixels per second, per preset (JPEG encoding excluded).")
   static final class Synth implements Runnable {
-    @Option(names = "--preset", description = "One preset (default: all of maet, maet-release, lis, gamma-gaussian).")
+    @Option(names = "--preset", description = "One preset (default: all of maet, maet-release, lis, lis-isp, gamma-gaussian).")
     String preset;
 
     @Option(names = "--width", defaultValue = "640", description = "Image width (default: ${DEFAULT-VALUE}).")
@@ -72,7 +72,8 @@ final class BenchCommand implements Runnable {
     @Override
     public void run() {
       PrintWriter out = spec.commandLine().getOut();
-      List<String> presets = preset == null ? List.of("maet", "maet-release", "lis", "gamma-gaussian") : List.of(preset);
+      List<String> presets = preset == null ? List.of("maet", "maet-release", "lis", "lis-isp", "gamma-gaussian")
+          : List.of(preset);
       out.printf(Locale.ROOT, "%-16s %10s  (%dx%d, %d images, %d cores)%n", "preset", "MP/s", width, height, images,
           Runtime.getRuntime().availableProcessors());
       for (String p : presets) {

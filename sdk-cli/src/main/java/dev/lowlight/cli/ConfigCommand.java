@@ -64,7 +64,10 @@ final class ConfigCommand implements Runnable {
 
     @Override
     public void run() {
-      spec.commandLine().getOut().print(ConfigLoader.toYaml(ModelConfig.defaults()));
+      // YAML comments, so the output still parses as a configuration.
+      spec.commandLine().getOut().print("# solver.steps: null places the rate steps at 2/3 and 8/9 of max_iters;\n"
+          + "# solver.trainable: all, backbone-only, backbone-fpn or heads-only\n"
+          + ConfigLoader.toYaml(ModelConfig.defaults()));
     }
   }
 }

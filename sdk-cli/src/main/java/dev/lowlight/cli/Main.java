@@ -29,7 +29,13 @@ public final class Main implements Runnable {
   public static int run(String... args) {
     // Nothing downloads at run time: DJL must use the native library on the classpath.
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    return commandLine().execute(args);
+    CommandLine cl = commandLine();
+    int code = cl.execute(args);
+    // Picocli's writers flush only on println; output that ends without a newline (config defaults)
+    // would be lost when main() exits.
+    cl.getOut().flush();
+    cl.getErr().flush();
+    return code;
   }
 
   /** The configured command line, for tests that capture its output. */

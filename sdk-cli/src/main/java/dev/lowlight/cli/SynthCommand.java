@@ -47,7 +47,7 @@ final class SynthCommand implements Callable<Integer> {
   Path output;
 
   @Option(names = "--preset", defaultValue = "maet",
-      description = "Synthesizer plugin: maet, lis, maet-release, gamma-gaussian, or another on the classpath (default: ${DEFAULT-VALUE}).")
+      description = "Synthesizer plugin: maet, maet-release, lis, lis-isp, gamma-gaussian, or another on the classpath (default: ${DEFAULT-VALUE}).")
   String preset;
 
   @Option(names = "--option", description = "Override a synthesizer option, KEY=VALUE (repeatable); see `lowlight plugins --kind SYNTHESIZER`.")

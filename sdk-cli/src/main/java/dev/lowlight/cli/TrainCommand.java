@@ -48,9 +48,9 @@ import picocli.CommandLine;
 /** {@code lowlight train}: trains or fine-tunes a Mask R-CNN on a COCO dataset. */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {"Train or fine-tune Mask R-CNN on a COCO dataset, optionally darkened on the fly (--synthesize).",
-        "The paper's recipe is solver.trainable: backbone-only with --init a pretrained model. RUN_DIR holds the",
-        "resolved config, the command line, seeds, versions, dataset hashes, metrics.jsonl, checkpoints, plots and",
-        "the final model directory (RUN_DIR/model)."})
+        "The paper's recipe is solver.trainable: backbone-only (backbone-fpn also trains the FPN) with --init a",
+        "pretrained model. RUN_DIR holds the resolved config, the command line, seeds, versions, dataset hashes,",
+        "metrics.jsonl, checkpoints, plots and the final model directory (RUN_DIR/model)."})
 final class TrainCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);

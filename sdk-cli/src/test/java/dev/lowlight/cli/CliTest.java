@@ -91,6 +91,9 @@ class CliTest {
   void defaultsAreTorchvisions() {
     Run r = lowlight("config", "defaults");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("num_classes: 91", "min_size: 800", "max_size: 1333", "name: \"resnet50\"");
+    assertThat(r.out()).contains("num_classes: 91", "min_size: 800", "max_size: 1333", "name: \"resnet50\"",
+        "steps: null", "backbone-fpn");
+    assertThat(dev.lowlight.api.config.ConfigLoader.parse(r.out(), true))
+        .isEqualTo(dev.lowlight.api.config.ModelConfig.defaults());
   }
 }

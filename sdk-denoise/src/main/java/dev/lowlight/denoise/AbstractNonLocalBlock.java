@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 import dev.lowlight.api.nn.BatchNorm2d;
 import dev.lowlight.api.nn.Conv2d;
@@ -21,7 +22,8 @@ import java.util.List;
  * absent in {@link NonLocalMode#GAUSSIAN} mode), the chunked attention, and the output projection
  * {@code w_z} (1x1 convolution {@code C/2 → C}, no bias since a batch norm follows) with its batch
  * norm {@code bn}, whose scale and shift start at 0. Subclasses combine the branch {@code
- * BN(W_z y)} with the input.
+ * BN(W_z y)} with the input. {@code W_z} starts random (PyTorch's default) or, as the wNLB
+ * authors' code does, zero ({@link ProjectionInit}, option {@code w_z_init}).
  *
  * <p>Parameter names, relative to the block: {@code theta.weight}, {@code theta.bias}, {@code
  * phi.*}, {@code g.*}, {@code w_z.weight}, {@code bn.weight}, {@code bn.bias}, {@code
@@ -48,6 +50,7 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
   private final boolean subSample;
   private final long budgetBytes;
   private final long trainingBytes;
+  private final ProjectionInit projectionInit;
   private final Conv2d theta;
   private final Conv2d phi;
   private final Conv2d g;
@@ -63,16 +66,21 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
     this.subSample = b.subSample;
     this.budgetBytes = b.budgetBytes;
     this.trainingBytes = b.trainingBytes;
-    this.theta = mode.embedded() ? addChildBlock("theta", conv1x1(channels, inner, true)) : null;
-    this.phi = mode.embedded() ? addChildBlock("phi", conv1x1(channels, inner, true)) : null;
-    this.g = addChildBlock("g", conv1x1(channels, inner, true));
-    this.wz = addChildBlock("w_z", conv1x1(inner, channels, false));
+    this.projectionInit = b.projectionInit;
+    this.theta = mode.embedded() ? addChildBlock("theta", conv1x1(channels, inner, true).build()) : null;
+    this.phi = mode.embedded() ? addChildBlock("phi", conv1x1(channels, inner, true).build()) : null;
+    this.g = addChildBlock("g", conv1x1(channels, inner, true).build());
+    Conv2d.Builder projection = conv1x1(inner, channels, false);
+    if (projectionInit == ProjectionInit.ZERO) {
+      projection.optWeightInit(new ConstantInitializer(0f));
+    }
+    this.wz = addChildBlock("w_z", projection.build());
     this.bn = addChildBlock("bn", BatchNorm2d.builder().setChannels(channels).optInitialWeight(0f)
         .optInitialBias(0f).build());
   }
 
-  private static Conv2d conv1x1(int in, int out, boolean bias) {
-    return Conv2d.builder().setInChannels(in).setOutChannels(out).setKernel(1).optBias(bias).build();
+  private static Conv2d.Builder conv1x1(int in, int out, boolean bias) {
+    return Conv2d.builder().setInChannels(in).setOutChannels(out).setKernel(1).optBias(bias);
   }
 
   /** Input and output channels. */
@@ -93,6 +101,11 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
   /** The working-set budget of the affinity, in bytes. */
   public long budgetBytes() {
     return budgetBytes;
+  }
+
+  /** How {@code W_z} starts. */
+  public ProjectionInit projectionInit() {
+    return projectionInit;
   }
 
   /** The output batch norm, whose scale starts at 0. */
@@ -244,6 +257,7 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
     boolean subSample;
     long budgetBytes = DEFAULT_BUDGET_BYTES;
     long trainingBytes = DEFAULT_TRAINING_BYTES;
+    ProjectionInit projectionInit = ProjectionInit.RANDOM;
 
     BaseBuilder() {}
 
@@ -288,6 +302,12 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
       return self();
     }
 
+    /** How the output projection {@code W_z} starts (default {@link ProjectionInit#RANDOM}). */
+    public B optProjectionInit(ProjectionInit v) {
+      projectionInit = v;
+      return self();
+    }
+
     /** Checks every field and names the first bad one. */
     public void validate() {
       if (channels < 1) {
@@ -298,6 +318,9 @@ public abstract class AbstractNonLocalBlock extends AbstractBlock implements Den
       }
       if (budgetBytes < 1024) {
         throw new IllegalArgumentException("memoryBudgetBytes must be >= 1024, got " + budgetBytes);
+      }
+      if (projectionInit == null) {
+        throw new IllegalArgumentException("projectionInit must not be null; valid: " + ProjectionInit.configNames());
       }
       if (trainingBytes < 1024) {
         throw new IllegalArgumentException("trainingMemoryBytes must be >= 1024, got " + trainingBytes);

@@ -13,11 +13,18 @@ import dev.lowlight.api.onnx.OnnxScope;
  * one learnable, unconstrained scalar {@code w} (parameter {@code w}, shape {@code [1]}).
  *
  * <p>Initialisation: {@code w = 0}, batch-norm scale and shift 0, and the {@code W_z} convolution
- * <em>random</em>. The block therefore starts as the identity, and every parameter receives
- * gradient once {@code w} moves: {@code ∂L/∂w = ⟨∂L/∂z, BN(W_z y) − x⟩} is non-zero at once, then
- * the batch norm's scale and shift, then (through a non-zero scale and a non-zero {@code W_z})
- * θ, φ, g and {@code W_z}. The authors' code also zero-initialises {@code W_z}, which leaves θ, φ,
- * g and {@code W_z} without gradient for ever; this SDK deliberately does not.
+ * <em>random</em> by default ({@link ProjectionInit#RANDOM}). The block therefore starts as the
+ * identity, and every parameter receives gradient once {@code w} moves: {@code ∂L/∂w = ⟨∂L/∂z,
+ * BN(W_z y) − x⟩} is non-zero at once, then the batch norm's scale and shift, then (through a
+ * non-zero scale and a non-zero {@code W_z}) θ, φ, g and {@code W_z}.
+ *
+ * <p>The authors' code zero-initialises {@code W_z} ({@link ProjectionInit#ZERO}, option {@code
+ * w_z_init: zero}). Then the batch norm's input is 0 everywhere, its normalised value is 0, so its
+ * scale γ never receives a gradient, and with γ = 0 neither do {@code W_z}, θ, φ and g: the block
+ * computes {@code z = (1 − w)·x + w·β} for the whole run, the {@code affine-only} denoiser
+ * ({@link AffineOnlyBlock}). That initialisation is selectable to test whether a gain attributed
+ * to the block comes from this affine term alone; it is not the default because its non-local
+ * part never learns.
  *
  * <pre>{@code
  * WeightedNonLocalBlock wnlb = WeightedNonLocalBlock.builder().setChannels(512).build();

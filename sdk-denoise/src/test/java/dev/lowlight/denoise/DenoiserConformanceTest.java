@@ -21,13 +21,13 @@ class DenoiserConformanceTest {
   @TestFactory
   Stream<DynamicTest> nonLocalGaussianScaledSubSampled() {
     return ConformanceKit.forDenoiser(new NonLocalProvider()).channels(8)
-        .options(new NonLocalOptions("gaussian", true, true, 512, 4096)).tests();
+        .options(new NonLocalOptions("gaussian", true, true, 512, 4096, "random")).tests();
   }
 
   @TestFactory
   Stream<DynamicTest> nonLocalDotProduct() {
     return ConformanceKit.forDenoiser(new NonLocalProvider()).channels(6)
-        .options(new NonLocalOptions("dot-product", false, false, 512, 4096)).tests();
+        .options(new NonLocalOptions("dot-product", false, false, 512, 4096, "random")).tests();
   }
 
   @TestFactory
@@ -39,13 +39,24 @@ class DenoiserConformanceTest {
   Stream<DynamicTest> weightedNonLocalChunkedAndSubSampled() {
     // 1 MiB budget: the 37x53 case runs in chunks of query rows in DJL, whole in ONNX Runtime.
     return ConformanceKit.forDenoiser(new WeightedNonLocalProvider()).channels(8)
-        .options(new NonLocalOptions("embedded-gaussian", false, true, 1, 4096)).tests();
+        .options(new NonLocalOptions("embedded-gaussian", false, true, 1, 4096, "random")).tests();
   }
 
   @TestFactory
   Stream<DynamicTest> weightedNonLocalChunked() {
     return ConformanceKit.forDenoiser(new WeightedNonLocalProvider()).channels(4)
-        .options(new NonLocalOptions("embedded-gaussian", false, false, 1, 4096)).sizes(new long[] {1, 37, 53}).tests();
+        .options(new NonLocalOptions("embedded-gaussian", false, false, 1, 4096, "random")).sizes(new long[] {1, 37, 53}).tests();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> weightedNonLocalAuthorsInit() {
+    return ConformanceKit.forDenoiser(new WeightedNonLocalProvider()).channels(8)
+        .options(NonLocalOptions.DEFAULTS.withProjectionInit(ProjectionInit.ZERO)).tests();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> affineOnly() {
+    return ConformanceKit.forDenoiser(new AffineOnlyProvider()).channels(8).tests();
   }
 
   @TestFactory

@@ -2,6 +2,7 @@ package dev.lowlight.denoise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -13,6 +14,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.api.nn.TorchNames;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -48,7 +50,10 @@ class DenoiserPropertiesTest {
         "wnlb", () -> WeightedNonLocalBlock.builder().setChannels(8).build(),
         "wnlb sub-sampled", () -> WeightedNonLocalBlock.builder().setChannels(8).optSubSample(true).build(),
         "median", () -> FeatureFilterBlock.builder().setChannels(8).setKind(FeatureFilterBlock.Kind.MEDIAN).build(),
-        "mean", () -> FeatureFilterBlock.builder().setChannels(8).setKind(FeatureFilterBlock.Kind.MEAN).build());
+        "mean", () -> FeatureFilterBlock.builder().setChannels(8).setKind(FeatureFilterBlock.Kind.MEAN).build(),
+        "wnlb, authors' init", () -> WeightedNonLocalBlock.builder().setChannels(8)
+            .optProjectionInit(ProjectionInit.ZERO).build(),
+        "affine-only", () -> AffineOnlyBlock.builder().setChannels(8).build());
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       NDArray x = random(m, SHAPE, 1);
       for (var e : blocks.entrySet()) {
@@ -114,16 +119,11 @@ class DenoiserPropertiesTest {
   }
 
   /** Trains a few SGD steps on a toy loss and records which parameters ever had non-zero gradient. */
-  private static Map<String, Double> maxGradients(WeightedNonLocalBlock block, boolean authorsInit, int steps,
-      long budget) {
+  private static Map<String, Double> maxGradients(WeightedNonLocalBlock block, int steps) {
     Map<String, Double> maxGrad = new HashMap<>();
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       block.initialize(m, DataType.FLOAT32, SHAPE);
       Map<String, Parameter> params = TorchNames.parameters(block);
-      if (authorsInit) {
-        NDArray wz = params.get("w_z.weight").getArray();
-        wz.set(new float[(int) wz.size()]);
-      }
       NDArray x = random(m, SHAPE, 3);
       NDArray target = random(m, SHAPE, 4);
       for (int step = 0; step < steps; step++) {
@@ -151,7 +151,7 @@ class DenoiserPropertiesTest {
   void everyParameterOfTheWnlbGetsGradientWithinAFewSteps() {
     for (long budget : new long[] {AbstractNonLocalBlock.DEFAULT_BUDGET_BYTES, 2048}) {
       Map<String, Double> g = maxGradients(WeightedNonLocalBlock.builder().setChannels(8).optMemoryBudgetBytes(budget)
-          .build(), false, 4, budget);
+          .build(), 4);
       Set<String> expected = new LinkedHashSet<>(Set.of("w", "theta.weight", "theta.bias", "phi.weight", "g.weight",
           "w_z.weight", "bn.weight", "bn.bias"));
       for (String name : expected) {
@@ -200,8 +200,12 @@ class DenoiserPropertiesTest {
 
   @Test
   void zeroInitialisedProjectionAsInTheAuthorsCodeNeverTrainsTheNonLocalPart() {
-    Map<String, Double> g = maxGradients(WeightedNonLocalBlock.builder().setChannels(8).build(), true, 4,
-        AbstractNonLocalBlock.DEFAULT_BUDGET_BYTES);
+    WeightedNonLocalProvider provider = new WeightedNonLocalProvider();
+    NonLocalOptions options = ConfigLoader.bind(provider, Map.of("w_z_init", "zero"), "denoise.options");
+    assertThat(options).isEqualTo(NonLocalOptions.DEFAULTS.withProjectionInit(ProjectionInit.ZERO));
+    WeightedNonLocalBlock block = (WeightedNonLocalBlock) provider.create(options, 8);
+    assertThat(block.projectionInit()).isEqualTo(ProjectionInit.ZERO);
+    Map<String, Double> g = maxGradients(block, 4);
     assertThat(g.get("w")).isGreaterThan(1e-7);
     assertThat(g.get("bn.bias")).isGreaterThan(1e-7);
     for (String dead : new String[] {"theta.weight", "phi.weight", "g.weight", "w_z.weight", "bn.weight"}) {
@@ -209,13 +213,89 @@ class DenoiserPropertiesTest {
     }
   }
 
+  /** bn.weight's gradient after one backward pass with w = 0.5, W_z as {@code init} makes it. */
+  private static float[] bnScaleGradient(ProjectionInit init) {
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      WeightedNonLocalBlock block = WeightedNonLocalBlock.builder().setChannels(8).optProjectionInit(init)
+          .optInitialWeight(0.5f).build();
+      block.initialize(m, DataType.FLOAT32, SHAPE);
+      Map<String, Parameter> params = TorchNames.parameters(block);
+      try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+        NDArray z = block.forward(new ParameterStore(m, false), new NDList(random(m, SHAPE, 3)), true)
+            .singletonOrThrow();
+        gc.backward(z.sub(random(m, SHAPE, 4)).square().mean());
+        return params.get("bn.weight").getArray().getGradient().toFloatArray();
+      }
+    }
+  }
+
+  @Test
+  void authorsInitLeavesTheBatchNormScaleWithoutGradient() {
+    assertThat(bnScaleGradient(ProjectionInit.ZERO)).as("w_z_init: zero").containsOnly(0f);
+    float[] random = bnScaleGradient(ProjectionInit.RANDOM);
+    double largest = 0;
+    for (float v : random) {
+      largest = Math.max(largest, Math.abs(v));
+    }
+    assertThat(largest).as("w_z_init: random").isGreaterThan(1e-4);
+  }
+
+  @Test
+  void affineOnlyComputesItsFormula() {
+    Shape s = new Shape(2, 3, 4, 5);
+    float w = 0.3f;
+    float[] beta = {0.5f, -1.25f, 2f};
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      AffineOnlyBlock block = AffineOnlyBlock.builder().setChannels(3).build();
+      block.initialize(m, DataType.FLOAT32, s);
+      assertThat(TorchNames.parameters(block).keySet()).containsExactly("w", "beta");
+      block.blendWeight().getArray().set(new float[] {w});
+      block.shift().getArray().set(beta);
+      NDArray x = random(m, s, 7);
+      float[] in = x.toFloatArray();
+      for (boolean training : new boolean[] {false, true}) {
+        float[] out = run(m, block, x, training);
+        for (int i = 0; i < in.length; i++) {
+          int c = (int) (i / (s.get(2) * s.get(3)) % s.get(1));
+          assertThat(out[i]).as("element %d, training %s", i, training)
+              .isCloseTo((1 - w) * in[i] + w * beta[c], within(1e-6f));
+        }
+      }
+    }
+  }
+
+  @Test
+  void authorsInitIsTheAffineOnlyBlock() {
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      WeightedNonLocalBlock wnlb = WeightedNonLocalBlock.builder().setChannels(8)
+          .optProjectionInit(ProjectionInit.ZERO).build();
+      AffineOnlyBlock affine = AffineOnlyBlock.builder().setChannels(8).build();
+      wnlb.initialize(m, DataType.FLOAT32, SHAPE);
+      affine.initialize(m, DataType.FLOAT32, SHAPE);
+      float[] beta = random(m, new Shape(8), 11).toFloatArray();
+      Map<String, Parameter> p = TorchNames.parameters(wnlb);
+      p.get("w").getArray().set(new float[] {0.4f});
+      p.get("bn.bias").getArray().set(beta);
+      affine.blendWeight().getArray().set(new float[] {0.4f});
+      affine.shift().getArray().set(beta);
+      NDArray x = random(m, SHAPE, 12);
+      for (boolean training : new boolean[] {false, true}) {
+        assertThat(run(m, wnlb, x, training)).as("training %s", training).containsExactly(run(m, affine, x, training));
+      }
+    }
+  }
+
   @Test
   void badOptionsAreNamed() {
-    assertThatThrownBy(() -> new NonLocalOptions("cosine", false, false, 512, 4096)).hasMessageContaining("mode")
-        .hasMessageContaining("embedded-gaussian");
-    assertThatThrownBy(() -> new NonLocalOptions("embedded-gaussian", true, false, 512, 4096)).hasMessageContaining("scaled");
-    assertThatThrownBy(() -> new NonLocalOptions("embedded-gaussian", false, false, 0, 4096))
+    assertThatThrownBy(() -> new NonLocalOptions("cosine", false, false, 512, 4096, "random"))
+        .hasMessageContaining("mode").hasMessageContaining("embedded-gaussian");
+    assertThatThrownBy(() -> new NonLocalOptions("embedded-gaussian", true, false, 512, 4096, "random"))
+        .hasMessageContaining("scaled");
+    assertThatThrownBy(() -> new NonLocalOptions("embedded-gaussian", false, false, 0, 4096, "random"))
         .hasMessageContaining("memory_budget_mb");
+    assertThatThrownBy(() -> new NonLocalOptions("embedded-gaussian", false, false, 512, 4096, "xavier"))
+        .hasMessageContaining("w_z_init").hasMessageContaining("zero");
+    assertThatThrownBy(() -> AffineOnlyBlock.builder().build()).hasMessageContaining("channels");
     assertThatThrownBy(() -> new FilterOptions(4)).hasMessageContaining("kernel").hasMessageContaining("odd");
     assertThatThrownBy(() -> WeightedNonLocalBlock.builder().build()).hasMessageContaining("channels");
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {

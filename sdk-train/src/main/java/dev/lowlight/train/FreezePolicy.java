@@ -5,6 +5,7 @@ import dev.lowlight.api.nn.TorchNames;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.train.optim.TrainableParameter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,8 +15,12 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code all}: every parameter that requires a gradient;
- *   <li>{@code backbone-only}: the paper's recipe, only {@code backbone.body.*} and {@code
- *       backbone.denoise.*} train; the FPN, the RPN and the RoI heads stay frozen;
+ *   <li>{@code backbone-only}: the paper's recipe as this SDK reads it, only {@code backbone.body.*}
+ *       and {@code backbone.denoise.*} train; the FPN, the RPN and the RoI heads stay frozen;
+ *   <li>{@code backbone-fpn}: the backbone as torchvision ({@code model.backbone} is the body plus
+ *       the FPN) and Detectron2 (the FPN is its {@code backbone}) count it: {@code backbone.body.*},
+ *       {@code backbone.denoise.*} and {@code backbone.fpn.*} train; the RPN and the RoI heads stay
+ *       frozen. The paper says "backbone" without saying which;
  *   <li>{@code heads-only}: only {@code rpn.*} and {@code roi_heads.*} train.
  * </ul>
  *
@@ -32,8 +37,10 @@ import java.util.Map;
 public enum FreezePolicy {
   /** Everything trainable trains. */
   ALL("all"),
-  /** Only the backbone (with its denoisers) trains. */
+  /** Only the backbone body (with its denoisers) trains. */
   BACKBONE_ONLY("backbone-only"),
+  /** The backbone body, its denoisers and the FPN train. */
+  BACKBONE_FPN("backbone-fpn"),
   /** Only the RPN and RoI heads train. */
   HEADS_ONLY("heads-only");
 
@@ -55,7 +62,12 @@ public enum FreezePolicy {
         return p;
       }
     }
-    throw new IllegalArgumentException("unknown freeze policy '" + name + "'; valid: all, backbone-only, heads-only");
+    throw new IllegalArgumentException("unknown freeze policy '" + name + "'; valid: " + configNames());
+  }
+
+  /** Every configuration name, in declaration order. */
+  public static List<String> configNames() {
+    return Arrays.stream(values()).map(FreezePolicy::configName).toList();
   }
 
   /** Whether the policy lets the parameter called {@code name} train (if it requires a gradient). */
@@ -65,6 +77,7 @@ public enum FreezePolicy {
     return switch (this) {
       case ALL -> true;
       case BACKBONE_ONLY -> backbone;
+      case BACKBONE_FPN -> backbone || name.startsWith("backbone.fpn.");
       case HEADS_ONLY -> heads;
     };
   }

@@ -77,6 +77,17 @@ class CheckpointsAndScheduleTest {
   }
 
   @Test
+  void defaultStepsDecayTheRateAtTwoThirdsAndEightNinthsOfTheRun() {
+    // README's recipe: 20,000 iterations, steps not given (they used to stay at 60,000 and 80,000).
+    LrSchedule s = LrSchedule.fromConfig(dev.lowlight.api.config.ConfigLoader.parse(
+        "solver: {base_lr: 0.01, max_iters: 20000}\n", true).solver());
+    assertThat(s.steps()).containsExactly(13_333, 17_778);
+    assertThat(s.lr(13_332)).isCloseTo(0.01, within(1e-12));
+    assertThat(s.lr(13_333)).isCloseTo(0.001, within(1e-12));
+    assertThat(s.lr(19_999)).isCloseTo(0.0001, within(1e-12));
+  }
+
+  @Test
   void devicesParseAndUnknownOnesAreNamed() {
     assertThat(Devices.parse("cpu")).isEqualTo(Device.cpu());
     assertThat(Devices.parse("auto")).isNotNull();

@@ -56,7 +56,7 @@ public record ModelConfig(int numClasses, List<String> classNames, PluginRef bac
             2000, 1000, 2000, 1000, 0.7, 0.7, 0.3, 256, 0.5, 0.0),
         new RoiHeadsConfig(new PluginRef("two-mlp", Map.of()), new PluginRef("mask-rcnn-conv", Map.of()),
             7, 14, 2, 0.05, 0.5, 100, 0.5, 0.5, 512, 0.25, List.of(10.0, 10.0, 5.0, 5.0)),
-        new SolverConfig("sgd", 0.02, 0.9, 1e-4, "multistep", List.of(60_000, 80_000), 0.1, 1000, 0.001,
+        new SolverConfig("sgd", 0.02, 0.9, 1e-4, "multistep", null, 0.1, 1000, 0.001,
             90_000, 2, 0.0, 1, "all"));
   }
 }

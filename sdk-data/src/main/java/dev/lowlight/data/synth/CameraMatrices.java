@@ -9,11 +9,49 @@ import java.util.List;
  * <p>The XYZ → camera matrices are the four real-camera matrices (D65 {@code ColorMatrix} values of
  * DNG profiles) that Brooks et al., "Unprocessing Images for Learned Raw Denoising", CVPR 2019,
  * ship with their released code and that MAET (Cui et al., ICCV 2021) and LIS (Chen et al., IJCV
- * 2023) reuse. A camera's sRGB → camera matrix is {@code xyz2cam · rgb2xyz} with each row
- * normalised to sum to one, so that white stays white (the white balance gains carry the colour
- * cast).
+ * 2023) reuse. A camera's sRGB → camera matrix is {@code xyz2cam · rgb2xyz}, normalised one of two
+ * ways ({@link Normalisation}): Brooks et al. divide each row by its sum, so that white stays white
+ * (the white balance gains carry the colour cast); MAET's code divides by the same row sums but,
+ * without keeping the summed axis, broadcasts them along the columns.
  */
 public final class CameraMatrices {
+
+  /** How the product {@code xyz2cam · rgb2xyz} is normalised. */
+  public enum Normalisation {
+    /**
+     * Brooks et al.'s {@code rgb2cam / sum(rgb2cam, axis=-1, keepdims=True)}: entry {@code (i, j)}
+     * divided by the sum of row {@code i}; every row sums to 1 and white maps to white.
+     */
+    ROWS("rows"),
+    /**
+     * MAET's code, {@code rgb2cam / np.sum(rgb2cam, axis=-1)} without {@code keepdims}: NumPy
+     * broadcasts the vector of row sums along the last axis, so entry {@code (i, j)} is divided by
+     * the sum of row {@code j}; white maps to about (0.69–0.89, 1.13–1.28, 0.91–0.99) for the four
+     * cameras.
+     */
+    COLUMNS("columns");
+
+    private final String configName;
+
+    Normalisation(String configName) {
+      this.configName = configName;
+    }
+
+    /** The spelling in options ({@code rows}, {@code columns}). */
+    public String configName() {
+      return configName;
+    }
+
+    /** The normalisation spelled {@code name}. */
+    public static Normalisation fromConfig(String name) {
+      for (Normalisation n : values()) {
+        if (n.configName.equals(name)) {
+          return n;
+        }
+      }
+      throw new IllegalArgumentException("unknown matrix normalisation '" + name + "'; valid: rows, columns");
+    }
+  }
 
   /** The XYZ → camera matrices, row-major 3×3 each. */
   public static final List<double[]> XYZ_TO_CAMERA = List.of(
@@ -21,6 +59,16 @@ public final class CameraMatrices {
       new double[] {0.4913, -0.0541, -0.0202, -0.613, 1.3513, 0.2906, -0.1564, 0.2151, 0.7183},
       new double[] {0.838, -0.263, -0.0639, -0.2887, 1.0725, 0.2496, -0.0627, 0.1427, 0.5438},
       new double[] {0.6596, -0.2079, -0.0562, -0.4782, 1.3016, 0.1933, -0.097, 0.1581, 0.5181});
+
+  /**
+   * The one calibrated camera → linear sRGB matrix of LIS's code ({@code get_calibrated_cam2rgb} in
+   * its {@code noisemodel/unprocess.py}), row-major; each row sums to 1. LIS unprocesses with its
+   * inverse instead of a random camera.
+   */
+  public static final double[] LIS_CAMERA_TO_SRGB = {
+      2.04840695, -1.27161572, 0.22320878,
+      -0.22163155, 1.77694640, -0.55531485,
+      -0.00770995, -0.59257895, 1.60028890};
 
   /** Linear sRGB (D65) → CIE XYZ, row-major. */
   public static final double[] SRGB_TO_XYZ = {
@@ -32,7 +80,12 @@ public final class CameraMatrices {
 
   /** The sRGB → camera matrix of camera {@code index}, rows normalised to sum 1. */
   public static double[] srgbToCamera(int index) {
-    return normaliseRows(multiply(XYZ_TO_CAMERA.get(index), SRGB_TO_XYZ));
+    return srgbToCamera(index, Normalisation.ROWS);
+  }
+
+  /** The sRGB → camera matrix of camera {@code index}, normalised as {@code n} says. */
+  public static double[] srgbToCamera(int index, Normalisation n) {
+    return normalise(multiply(XYZ_TO_CAMERA.get(index), SRGB_TO_XYZ), n);
   }
 
   /**
@@ -40,6 +93,11 @@ public final class CameraMatrices {
    * weights (Brooks et al.'s {@code random_ccm}), rows normalised to sum 1.
    */
   public static double[] srgbToCameraMix(double[] weights) {
+    return srgbToCameraMix(weights, Normalisation.ROWS);
+  }
+
+  /** {@link #srgbToCameraMix(double[])} normalised as {@code n} says. */
+  public static double[] srgbToCameraMix(double[] weights, Normalisation n) {
     if (weights.length != XYZ_TO_CAMERA.size()) {
       throw new IllegalArgumentException("expected " + XYZ_TO_CAMERA.size() + " weights, got " + weights.length);
     }
@@ -54,7 +112,7 @@ public final class CameraMatrices {
         xyz2cam[i] += m[i] * weights[k] / sum;
       }
     }
-    return normaliseRows(multiply(xyz2cam, SRGB_TO_XYZ));
+    return normalise(multiply(xyz2cam, SRGB_TO_XYZ), n);
   }
 
   /** {@code a · b} for row-major 3×3 matrices. */
@@ -95,12 +153,16 @@ public final class CameraMatrices {
     return out;
   }
 
-  private static double[] normaliseRows(double[] m) {
-    double[] out = m.clone();
+  /** {@code m} with entry {@code (i, j)} divided by the sum of row {@code i} (rows) or {@code j} (columns). */
+  static double[] normalise(double[] m, Normalisation n) {
+    double[] rowSums = new double[3];
     for (int i = 0; i < 3; i++) {
-      double s = m[i * 3] + m[i * 3 + 1] + m[i * 3 + 2];
+      rowSums[i] = m[i * 3] + m[i * 3 + 1] + m[i * 3 + 2];
+    }
+    double[] out = new double[9];
+    for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 3; j++) {
-        out[i * 3 + j] = m[i * 3 + j] / s;
+        out[i * 3 + j] = m[i * 3 + j] / rowSums[n == Normalisation.ROWS ? i : j];
       }
     }
     return out;

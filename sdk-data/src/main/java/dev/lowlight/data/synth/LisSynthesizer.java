@@ -2,17 +2,22 @@ package dev.lowlight.data.synth;
 
 import dev.lowlight.api.spi.LowLightSynthesizer;
 import dev.lowlight.api.structures.RgbImage;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The RAW low-light pipeline of LIS (Chen et al., IJCV 2023): unprocess to a Bayer RGGB RAW,
- * scale to the sensor's range, divide by the darkening ratio, add ELD's physics-based noise
- * (Poisson shot noise with system gain K, Gaussian read noise, row noise, quantisation), multiply
- * back, then white balance, bilinear demosaic, camera → sRGB, gamma and tone curve, 8-bit
- * output. See {@link LisOptions} for the ranges.
+ * The {@code lis} preset ({@link LisSynthesizerProvider}): LIS's low-light RAW synthesis, which
+ * ends in linear, un-white-balanced camera RGB. See {@link LisOptions} for the ranges.
+ *
+ * <p>Per image, in sRGB in [0, 1]: inverse tone curve, inverse gamma 2.2, sRGB → camera RGB through
+ * the inverse of LIS's calibrated camera matrix, inverse white balance and brightness {@code ×
+ * [g/r, g, g/b]} with Brooks et al.'s highlight-preserving mask, clip to [0, 1], Bayer RGGB mosaic;
+ * then ELD's noise on {@code white − black} DN at an exposure divided by the ratio: Poisson shot
+ * noise with system gain K, Tukey-lambda read noise, one row offset per packed row (two sensor rows)
+ * and Bayer channel, one quantisation offset per image; the ratio multiplied back, clip to [0, 1],
+ * the mosaic rounded to 8 bits and demosaicked bilinearly. No white balance, colour matrix, gamma
+ * or tone curve is applied back: the result is dark (linear values) and greenish (the inverse white
+ * balance stays), as the images LIS trains its detector on.
  *
  * <pre>{@code
  * LowLightSynthesizer s = new LisSynthesizer(LisOptions.defaults());
@@ -21,7 +26,10 @@ import java.util.Map;
  */
 public final class LisSynthesizer implements LowLightSynthesizer {
 
-  private static final long STAGE_NOISE = 2;
+  private static final long STAGE_PIXEL_NOISE = 3;
+  private static final long STAGE_ROW_NOISE = 4;
+  /** Brooks et al.'s {@code safe_invert_gains}: gains fade to 1 above this mean camera value. */
+  private static final float INFLECTION = 0.9f;
 
   private final LisOptions options;
 
@@ -35,103 +43,130 @@ public final class LisSynthesizer implements LowLightSynthesizer {
     return options;
   }
 
-  @Override
-  public Result synthesize(RgbImage clean, long seed) {
+  /** The parameters drawn for one image; no camera is drawn for the calibrated matrix. */
+  record Params(CameraDraw camera, double gain, double redGain, double blueGain, double ratio,
+      double systemGain, double readShape, double readScale, double rowScale, double quantisationOffset) {}
+
+  Params draw(long seed) {
     LisOptions o = options;
     SeededRandom rng = SeededRandom.forStream(seed, 0, 0);
-    int camera = -1;
-    double[] weights = null;
-    if (o.cameraMatrix().equals("choice")) {
-      camera = rng.nextInt(CameraMatrices.XYZ_TO_CAMERA.size());
-    } else {
-      weights = new double[CameraMatrices.XYZ_TO_CAMERA.size()];
-      for (int i = 0; i < weights.length; i++) {
-        weights[i] = rng.uniform(1e-8, 1.0);
-      }
-    }
+    CameraDraw camera = CameraDraw.draw(rng, o.cameraMatrix());
     double gain = rng.truncatedNormal(o.gainMean(), o.gainStd(), 0.05, 5);
     double red = rng.uniform(o.redGainMin(), o.redGainMax());
     double blue = rng.uniform(o.blueGainMin(), o.blueGainMax());
     double ratio = rng.uniform(o.ratioMin(), o.ratioMax());
     double logK = rng.uniform(StrictMath.log(o.systemGainMin()), StrictMath.log(o.systemGainMax()));
-    double readSigma = StrictMath.exp(o.readSlope() * logK + o.readIntercept() + rng.normal(0, o.readStd()));
-    double rowSigma = StrictMath.exp(o.rowSlope() * logK + o.rowIntercept() + rng.normal(0, o.rowStd()));
-    double k = StrictMath.exp(logK);
+    double shape = o.tukeyShapes().get(rng.nextInt(o.tukeyShapes().size()));
+    double readScale = StrictMath.exp(o.readSlope() * logK + o.readIntercept() + rng.normal(0, o.readStd()));
+    double rowScale = StrictMath.exp(o.rowSlope() * logK + o.rowIntercept() + rng.normal(0, o.rowStd()));
+    double quantisation = rng.nextDouble() - 0.5;
+    return new Params(camera, gain, red, blue, ratio, StrictMath.exp(logK),
+        o.readNoise().equals("tukey") ? shape : Double.NaN, readScale, rowScale,
+        o.quantisation().equals("image") ? quantisation : Double.NaN);
+  }
 
-    double gamma = o.gamma();
-    boolean tone = o.inverseToneCurve();
+  @Override
+  public Result synthesize(RgbImage clean, long seed) {
+    Params p = draw(seed);
+    LisOptions o = options;
     Curves.InputTable in = Curves.InputTable.power(
-        tone ? Curves.LOG_INVERSE_TONE : Curves.LOG_IDENTITY, gamma);
-    Curves.Output8 out = new Curves.Output8(
-        y -> StrictMath.pow(tone ? Curves.inverseToneCurve(y) : y, gamma));
-    double[] rgb2cam = camera >= 0 ? CameraMatrices.srgbToCamera(camera) : CameraMatrices.srgbToCameraMix(weights);
-    float[] forward = MaetSynthesizer.toFloat(CameraMatrices.scale(
-        new double[] {gain / red, gain, gain / blue}, rgb2cam, null));
-    float[] backward = MaetSynthesizer.toFloat(CameraMatrices.invert(rgb2cam));
-    float[] wb = {(float) red, 1f, (float) blue};
-    float range = (float) (o.whiteLevel() - o.blackLevel());
-    float toDn = (float) (range / ratio);
-    float fromDn = (float) (ratio / range);
-    float lowClip = (float) -o.blackLevel();
+        o.inverseToneCurve() ? Curves.LOG_INVERSE_TONE : Curves.LOG_IDENTITY, o.gamma());
+    float[] m = MaetSynthesizer.toFloat(srgbToCamera(p));
+    float[] gains = {(float) (p.gain() / p.redGain()), (float) p.gain(), (float) (p.gain() / p.blueGain())};
+    double saturation = o.whiteLevel() - o.blackLevel();
+    double toDn = saturation / p.ratio();
+    double fromDn = p.ratio() / saturation;
+    double k = p.systemGain();
+    TukeyLambda tukey = o.readNoise().equals("tukey") ? TukeyLambda.of(p.readShape()) : null;
+    boolean perPixelQuantisation = Double.isNaN(p.quantisationOffset());
 
     int w = clean.width();
     int h = clean.height();
     float[] src = clean.pixels();
-    float[] raw = new float[w * h];
+    float[] mosaic = new float[w * h];
     Rows.forEach(w, h, y -> {
-      SeededRandom rowRng = SeededRandom.forStream(seed, STAGE_NOISE, y);
+      SeededRandom rng = SeededRandom.forStream(seed, STAGE_PIXEL_NOISE, y);
+      double[] rowOffsets = rowOffsets(seed, y >> 1, p.rowScale());
       int off = y * w;
       for (int x = 0; x < w; x++) {
         int i = (off + x) * 3;
         float r = in.apply(src[i]);
         float g = in.apply(src[i + 1]);
         float b = in.apply(src[i + 2]);
-        int c = Bayer.channel(y, x) * 3;
-        float v = forward[c] * r + forward[c + 1] * g + forward[c + 2] * b;
-        // Brooks et al. clip after the inverse gains: a sensor cannot record above white.
-        raw[off + x] = Math.min(1f, Math.max(0f, v)) * toDn;
-      }
-      NoiseStage.raw(raw, off, off + w, k, readSigma, rowSigma, rowRng);
-      for (int x = 0; x < w; x++) {
-        float v = Math.min(range, Math.max(lowClip, raw[off + x]));
-        // White balance on the mosaic, clipped to the displayable range as in Brooks's process().
-        raw[off + x] = Math.min(1f, Math.max(0f, v * fromDn * wb[Bayer.channel(y, x)]));
+        float cr = m[0] * r + m[1] * g + m[2] * b;
+        float cg = m[3] * r + m[4] * g + m[5] * b;
+        float cb = m[6] * r + m[7] * g + m[8] * b;
+        int c = Bayer.channel(y, x);
+        float v = c == 0 ? cr : c == 1 ? cg : cb;
+        // Near white the inverse gains fade to 1, so saturated highlights do not turn grey.
+        float mask = Math.max((cr + cg + cb) / 3f - INFLECTION, 0f) / (1f - INFLECTION);
+        mask *= mask;
+        float safe = Math.max(mask + (1f - mask) * gains[c], gains[c]);
+        double dn = Math.min(1f, Math.max(0f, v * safe)) * toDn;
+        double z = k * rng.poisson(dn / k);
+        z += p.readScale() * (tukey != null ? tukey.sample(rng) : rng.nextGaussian());
+        z += rowOffsets[packedChannel(y, x)];
+        z += perPixelQuantisation ? rng.nextDouble() - 0.5 : p.quantisationOffset();
+        // LIS stores the noisy mosaic as 8-bit before demosaicking it.
+        mosaic[off + x] = Curves.quantise8((float) (z * fromDn));
       }
     });
     float[] dst = new float[w * h * 3];
     Rows.forEach(w, h, y -> {
       float[] row = new float[w * 3];
-      Bayer.demosaicRow(raw, w, h, y, row);
+      Bayer.demosaicRow(mosaic, w, h, y, row);
       int off = y * w * 3;
-      for (int i = 0; i < w * 3; i += 3) {
-        float r = row[i];
-        float g = row[i + 1];
-        float b = row[i + 2];
-        dst[off + i] = out.apply(backward[0] * r + backward[1] * g + backward[2] * b);
-        dst[off + i + 1] = out.apply(backward[3] * r + backward[4] * g + backward[5] * b);
-        dst[off + i + 2] = out.apply(backward[6] * r + backward[7] * g + backward[8] * b);
+      for (int i = 0; i < w * 3; i++) {
+        dst[off + i] = Curves.quantise8(row[i]);
       }
     });
+    return new Result(new RgbImage(w, h, dst), parameters(p, seed));
+  }
 
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("preset", "lis");
-    m.put("seed", seed);
-    if (camera >= 0) {
-      m.put("camera", camera);
-    } else {
-      List<Double> list = new ArrayList<>();
-      for (double v : weights) {
-        list.add(v);
-      }
-      m.put("camera_weights", list);
+  private static double[] srgbToCamera(Params p) {
+    return p.camera().drawn() ? p.camera().srgbToCamera(CameraMatrices.Normalisation.ROWS)
+        : CameraMatrices.invert(CameraMatrices.LIS_CAMERA_TO_SRGB);
+  }
+
+  /**
+   * The row offsets of packed row {@code packedRow} (sensor rows {@code 2·packedRow} and {@code
+   * 2·packedRow + 1}), one per packed channel R, G1, B, G2, as LIS draws an {@code H/2 × 1 × 4}
+   * array; both sensor rows derive them from the same stream.
+   */
+  private static double[] rowOffsets(long seed, int packedRow, double scale) {
+    SeededRandom rng = SeededRandom.forStream(seed, STAGE_ROW_NOISE, packedRow);
+    double[] v = new double[4];
+    for (int c = 0; c < 4; c++) {
+      v[c] = scale * rng.nextGaussian();
     }
-    m.put("gain", gain);
-    m.put("red_gain", red);
-    m.put("blue_gain", blue);
-    m.put("ratio", ratio);
-    m.put("system_gain", k);
-    m.put("read_sigma", readSigma);
-    m.put("row_sigma", rowSigma);
-    return new Result(new RgbImage(w, h, dst), m);
+    return v;
+  }
+
+  /** LIS's packed channel of site {@code (y, x)}: 0 R, 1 G in red rows, 2 B, 3 G in blue rows. */
+  static int packedChannel(int y, int x) {
+    boolean evenRow = (y & 1) == 0;
+    boolean evenCol = (x & 1) == 0;
+    return evenRow ? (evenCol ? 0 : 1) : (evenCol ? 3 : 2);
+  }
+
+  private Map<String, Object> parameters(Params p, long seed) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("preset", LisSynthesizerProvider.NAME);
+    m.put("seed", seed);
+    p.camera().record(m);
+    m.put("gain", p.gain());
+    m.put("red_gain", p.redGain());
+    m.put("blue_gain", p.blueGain());
+    m.put("ratio", p.ratio());
+    m.put("system_gain", p.systemGain());
+    if (!Double.isNaN(p.readShape())) {
+      m.put("read_shape", p.readShape());
+    }
+    m.put("read_scale", p.readScale());
+    m.put("row_scale", p.rowScale());
+    if (!Double.isNaN(p.quantisationOffset())) {
+      m.put("quantisation_offset", p.quantisationOffset());
+    }
+    return m;
   }
 }

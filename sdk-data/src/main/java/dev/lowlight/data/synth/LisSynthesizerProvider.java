@@ -5,18 +5,31 @@ import dev.lowlight.api.spi.SpiVersion;
 import dev.lowlight.api.spi.SynthesizerProvider;
 
 /**
- * The {@code lis} preset: the RAW low-light pipeline of Chen et al., "Instance Segmentation in the
- * Dark", IJCV 2023, with the noise model of Wei et al., "A Physics-based Noise Formation Model for
- * Extreme Low-light Raw Denoising" (ELD), CVPR 2020, and the unprocessing of Brooks et al., CVPR
- * 2019.
+ * The {@code lis} preset: the low-light RAW synthesis of LIS (Chen, Fu, Wei, Zheng, Heide,
+ * "Instance Segmentation in the Dark", IJCV 2023), as its {@code noisemodel} code and released
+ * configs run it ({@code AddNoisyImg(model='PGRU', camera='CanonEOS5D4', mode='unprocess_addnoise',
+ * noise_ratio=(10, 100))}), with ELD's noise model (Wei et al., CVPR 2020) and Brooks et al.'s
+ * unprocessing (CVPR 2019).
  *
- * <p>Ranges ({@link LisOptions#defaults()}): unprocess (inverse tone curve, γ = 2.2, random convex
- * camera matrix, gains g ~ N(0.8, 0.1), r ~ U(1.9, 2.4), b ~ U(1.5, 1.9)) to a Bayer RGGB RAW;
- * scale to the white level (14-bit, black 512); divide by a ratio ~ U(10, 100); Poisson shot noise
- * with system gain K, log K ~ U(log 0.218, log 13.96) (exact below a mean of 30 electrons, normal
- * approximation above); Gaussian read noise with log σ = 0.677·log K + 1.512 + N(0, 0.246); row
- * noise with log σ = 0.471·log K − 0.808 + N(0, 0.244); quantisation U(±0.5) DN; multiply back,
- * white balance, bilinear demosaic, camera → sRGB, gamma 1/2.2, tone curve, 8-bit output.
+ * <p>What it does ({@link LisOptions#defaults()}): unprocess sRGB (inverse tone curve, γ = 2.2,
+ * the inverse of LIS's one calibrated camera → sRGB matrix, inverse gains g ~ N(0.8, 0.1), r ~
+ * U(1.9, 2.4), b ~ U(1.5, 1.9) with the highlight mask) to a Bayer RGGB RAW in [0, 1]; scale to
+ * 15,871 DN (white 16383 − black 512) and divide by a ratio ~ U(10, 100); Poisson shot noise with
+ * log K ~ U(log 0.2182, log 13.96); Tukey-lambda read noise, λ one of the camera's 18 calibrated
+ * shapes, log scale = 0.6559·log K + 1.0927 + N(0, 0.2860); row noise N(0, σ_row) per packed row
+ * and channel, log σ_row = 0.4713·log K − 0.8079 + N(0, 0.2436); one U(−0.5, 0.5) DN quantisation
+ * offset per image; multiply the ratio back, clip, round the mosaic to 8 bits, bilinear demosaic.
+ * No white balance, colour matrix, gamma or tone curve comes back: the output is linear camera RGB,
+ * dark and greenish (0.25 of the input's mean brightness on this SDK's test images), and its
+ * noise is that of a short exposure amplified by the ratio.
+ *
+ * <p>Where it differs from the code, on purpose: images of odd size keep their size (LIS resizes
+ * them to even size and back); the channels come out in RGB order (LIS's code demosaics with
+ * OpenCV's {@code COLOR_BAYER_RG2RGB}, which for an RGGB mosaic yields BGR, then swaps once more,
+ * so its detector receives red and blue exchanged relative to its BGR test images); the mosaic is
+ * demosaicked with this SDK's bilinear interpolation (OpenCV's is bilinear too, with other borders).
+ * {@code lis-isp} keeps this SDK's earlier reading: the same kind of noise rendered back through
+ * the whole camera pipeline.
  */
 public final class LisSynthesizerProvider implements SynthesizerProvider<LisOptions> {
 
@@ -40,7 +53,8 @@ public final class LisSynthesizerProvider implements SynthesizerProvider<LisOpti
 
   @Override
   public String description() {
-    return "RAW pipeline of LIS (Chen et al., IJCV 2023): Bayer mosaic, ratio darkening, Poisson/read/row/quantisation noise, demosaic";
+    return "LIS's RAW synthesis (Chen et al., IJCV 2023): Canon camera, ratio U(10, 100), Poisson, Tukey-lambda read,"
+        + " row and quantisation noise; output linear, un-white-balanced camera RGB (dark, greenish)";
   }
 
   @Override

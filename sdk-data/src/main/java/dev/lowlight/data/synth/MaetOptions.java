@@ -19,6 +19,8 @@ import java.util.List;
  * @param blueGainMin lower end of the blue gain range
  * @param blueGainMax upper end of the blue gain range
  * @param cameraMatrix {@code choice} or {@code mix}
+ * @param matrixNormalisation {@code columns} (MAET's code) or {@code rows} (Brooks et al.), see
+ *     {@link CameraMatrices.Normalisation}
  * @param darkness {@code truncated-normal} or {@code uniform}
  * @param darknessMean mean of the truncated normal darkening factor
  * @param darknessStd standard deviation of the truncated normal
@@ -45,6 +47,9 @@ public record MaetOptions(
     @Option("upper end of the blue gain range; in [0.1, 10]") double blueGainMax,
     @Option("camera matrix: 'choice' picks one of the real cameras uniformly (MAET), 'mix' takes a"
         + " random convex combination of them (Brooks et al.)") String cameraMatrix,
+    @Option("normalisation of the sRGB -> camera matrix: 'columns' as MAET's code does (it divides by the row"
+        + " sums without keepdims, so NumPy scales the columns and white maps to about (0.7-0.9, 1.1-1.3,"
+        + " 0.9-1.0)), or 'rows' as Brooks et al. do (white stays white)") String matrixNormalisation,
     @Option("distribution of the darkening factor d: 'truncated-normal' N(darkness_mean,"
         + " darkness_std) on [darkness_min, darkness_max], or 'uniform' U(darkness_min, darkness_max)")
     String darkness,
@@ -65,13 +70,10 @@ public record MaetOptions(
   public MaetOptions {
     Check.range("gamma_min", gammaMin, 1, 10);
     Check.range("gamma_max", gammaMax, gammaMin, 10);
-    Check.range("gain_mean", gainMean, 0.05, 5);
-    Check.range("gain_std", gainStd, 0, 2);
-    Check.range("red_gain_min", redGainMin, 0.1, 10);
-    Check.range("red_gain_max", redGainMax, redGainMin, 10);
-    Check.range("blue_gain_min", blueGainMin, 0.1, 10);
-    Check.range("blue_gain_max", blueGainMax, blueGainMin, 10);
+    OptionChecks.gains(gainMean, gainStd, redGainMin, redGainMax, blueGainMin, blueGainMax);
     Check.oneOf("camera_matrix", Check.required("camera_matrix", cameraMatrix), List.of("choice", "mix"));
+    Check.oneOf("matrix_normalisation", Check.required("matrix_normalisation", matrixNormalisation),
+        List.of("columns", "rows"));
     Check.oneOf("darkness", Check.required("darkness", darkness), List.of("truncated-normal", "uniform"));
     Check.range("darkness_min", darknessMin, 1e-6, 1);
     Check.range("darkness_max", darknessMax, darknessMin, 1);
@@ -95,33 +97,42 @@ public record MaetOptions(
   }
 
   /**
-   * The ranges of the MAET paper (the {@code maet} preset): inverse tone curve, γ ~ U(2.0, 3.5),
-   * g ~ N(0.8, 0.1), r ~ U(1.9, 2.4), b ~ U(1.5, 1.9), one real camera matrix chosen uniformly,
-   * d ~ N(0.1, 0.08) truncated to [0.01, 1], log(shot) ~ U(log 1e-4, log 0.012), log(read) =
-   * 2.18·log(shot) + 1.20 + N(0, 0.26), quantisation noise U(±1/(255·bits)) with bits ∈ {12, 14,
-   * 16}.
+   * The ranges of the MAET paper (the {@code maet} preset), which are also those of {@code
+   * Low_Illumination_Degrading} in {@code MAET_YOLO}, the degradation the released COCO config
+   * ({@code configs/MAET_yolo/maet_yolo_coco_ort.py}) trains with: inverse tone curve, γ ~ U(2.0,
+   * 3.5), g ~ N(0.8, 0.1), r ~ U(1.9, 2.4), b ~ U(1.5, 1.9), one real camera matrix chosen uniformly
+   * and normalised as MAET's code does ({@code columns}), d ~ N(0.1, 0.08) truncated to [0.01, 1],
+   * log(shot) ~ U(log 1e-4, log 0.012), log(read) = 2.18·log(shot) + 1.20 + N(0, 0.26),
+   * quantisation noise U(±1/(255·bits)) with bits ∈ {12, 14, 16}.
    */
   public static MaetOptions paper() {
-    return new MaetOptions(true, 2.0, 3.5, 0.8, 0.1, 1.9, 2.4, 1.5, 1.9, "choice",
+    return new MaetOptions(true, 2.0, 3.5, 0.8, 0.1, 1.9, 2.4, 1.5, 1.9, "choice", "columns",
         "truncated-normal", 0.1, 0.08, 0.01, 1.0, 1e-4, 0.012, 2.18, 1.20, 0.26,
         "noise", List.of(12, 14, 16));
   }
 
   /**
-   * The ranges of the authors' released training code (the {@code maet-release} preset), which
-   * differ from the paper: no inverse tone curve, d ~ U(0.01, 0.4), and quantisation by rounding
-   * to multiples of q/255 with q ∈ {4, 6, 8}; everything else as in {@link #paper()}.
+   * The ranges of the {@code Dark_ISP} pipeline class in MAET's released code (the {@code
+   * maet-release} preset), which no released config uses (the released COCO config trains with
+   * {@code Low_Illumination_Degrading}, whose ranges are {@link #paper()}'s): no inverse tone curve,
+   * d ~ U(0.01, 0.4), and quantisation by rounding to multiples of q/255 with q ∈ {4, 6, 8};
+   * everything else, the {@code columns} matrix normalisation included, as in {@link #paper()}.
    */
   public static MaetOptions release() {
-    return new MaetOptions(false, 2.0, 3.5, 0.8, 0.1, 1.9, 2.4, 1.5, 1.9, "choice",
+    return new MaetOptions(false, 2.0, 3.5, 0.8, 0.1, 1.9, 2.4, 1.5, 1.9, "choice", "columns",
         "uniform", 0.1, 0.08, 0.01, 0.4, 1e-4, 0.012, 2.18, 1.20, 0.26,
         "round", List.of(4, 6, 8));
+  }
+
+  /** The matrix normalisation as an enum. */
+  public CameraMatrices.Normalisation normalisation() {
+    return CameraMatrices.Normalisation.fromConfig(matrixNormalisation);
   }
 
   /** A copy with the darkening factor fixed to {@code d} (for experiments and tests). */
   public MaetOptions withFixedDarkness(double d) {
     return new MaetOptions(inverseToneCurve, gammaMin, gammaMax, gainMean, gainStd, redGainMin,
-        redGainMax, blueGainMin, blueGainMax, cameraMatrix, "uniform", darknessMean, darknessStd, d, d,
+        redGainMax, blueGainMin, blueGainMax, cameraMatrix, matrixNormalisation, "uniform", darknessMean, darknessStd, d, d,
         shotNoiseMin, shotNoiseMax, readNoiseSlope, readNoiseIntercept, readNoiseStd, quantisation,
         quantisationLevels);
   }

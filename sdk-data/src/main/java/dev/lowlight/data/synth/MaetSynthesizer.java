@@ -2,9 +2,7 @@ package dev.lowlight.data.synth;
 
 import dev.lowlight.api.spi.LowLightSynthesizer;
 import dev.lowlight.api.structures.RgbImage;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,10 +10,11 @@ import java.util.Map;
  * unprocessing of Brooks et al. (CVPR 2019). See {@link MaetOptions} for the ranges.
  *
  * <p>Per image, in sRGB in [0, 1]: inverse tone curve (optional), inverse gamma {@code x^γ},
- * sRGB → camera RGB, inverse white balance and brightness {@code × [1/r, 1, 1/b]·g}, darkening
- * {@code × d}, shot and read noise, quantisation noise (or rounding), white balance {@code × [r,
- * 1, b]}, camera → sRGB, gamma {@code 1/γ} and 8-bit output. The linear steps are folded into two
- * 3×3 matrices; the curves are tables (see {@link Curves}).
+ * sRGB → camera RGB (a real camera's matrix, normalised as MAET's code or as Brooks et al. do,
+ * option {@code matrix_normalisation}), inverse white balance and brightness {@code × [1/r, 1,
+ * 1/b]·g}, darkening {@code × d}, shot and read noise, quantisation noise (or rounding), white
+ * balance {@code × [r, 1, b]}, camera → sRGB, gamma {@code 1/γ} and 8-bit output. The linear
+ * steps are folded into two 3×3 matrices; the curves are tables (see {@link Curves}).
  *
  * <pre>{@code
  * LowLightSynthesizer s = new MaetSynthesizer("maet", MaetOptions.paper());
@@ -41,23 +40,14 @@ public final class MaetSynthesizer implements LowLightSynthesizer {
   }
 
   /** The parameters drawn for one image. */
-  record Params(double gamma, int camera, double[] cameraWeights, double gain, double redGain,
-      double blueGain, double darkness, double shot, double read, int level) {}
+  record Params(double gamma, CameraDraw camera, double gain, double redGain, double blueGain, double darkness,
+      double shot, double read, int level) {}
 
   Params draw(long seed) {
     MaetOptions o = options;
     SeededRandom rng = SeededRandom.forStream(seed, 0, 0);
     double gamma = rng.uniform(o.gammaMin(), o.gammaMax());
-    int camera = -1;
-    double[] weights = null;
-    if (o.cameraMatrix().equals("choice")) {
-      camera = rng.nextInt(CameraMatrices.XYZ_TO_CAMERA.size());
-    } else {
-      weights = new double[CameraMatrices.XYZ_TO_CAMERA.size()];
-      for (int i = 0; i < weights.length; i++) {
-        weights[i] = rng.uniform(1e-8, 1.0);
-      }
-    }
+    CameraDraw camera = CameraDraw.draw(rng, o.cameraMatrix());
     double gain = rng.truncatedNormal(o.gainMean(), o.gainStd(), 0.05, 5);
     double red = rng.uniform(o.redGainMin(), o.redGainMax());
     double blue = rng.uniform(o.blueGainMin(), o.blueGainMax());
@@ -67,7 +57,7 @@ public final class MaetSynthesizer implements LowLightSynthesizer {
     double logShot = rng.uniform(StrictMath.log(o.shotNoiseMin()), StrictMath.log(o.shotNoiseMax()));
     double logRead = o.readNoiseSlope() * logShot + o.readNoiseIntercept() + rng.normal(0, o.readNoiseStd());
     int level = o.quantisationLevels().get(rng.nextInt(o.quantisationLevels().size()));
-    return new Params(gamma, camera, weights, gain, red, blue, d, StrictMath.exp(logShot),
+    return new Params(gamma, camera, gain, red, blue, d, StrictMath.exp(logShot),
         StrictMath.exp(logRead), level);
   }
 
@@ -79,9 +69,7 @@ public final class MaetSynthesizer implements LowLightSynthesizer {
     Curves.InputTable in = Curves.InputTable.power(
         tone ? Curves.LOG_INVERSE_TONE : Curves.LOG_IDENTITY, gamma);
     Curves.Output8 out = new Curves.Output8(y -> StrictMath.pow(y, gamma));
-    double[] rgb2cam = p.camera() >= 0
-        ? CameraMatrices.srgbToCamera(p.camera())
-        : CameraMatrices.srgbToCameraMix(p.cameraWeights());
+    double[] rgb2cam = p.camera().srgbToCamera(options.normalisation());
     double[] inverseGains = {p.gain() / p.redGain(), p.gain(), p.gain() / p.blueGain()};
     for (int i = 0; i < 3; i++) {
       inverseGains[i] *= p.darkness();
@@ -132,15 +120,7 @@ public final class MaetSynthesizer implements LowLightSynthesizer {
     m.put("preset", preset);
     m.put("seed", seed);
     m.put("gamma", p.gamma());
-    if (p.camera() >= 0) {
-      m.put("camera", p.camera());
-    } else {
-      List<Double> weights = new ArrayList<>();
-      for (double v : p.cameraWeights()) {
-        weights.add(v);
-      }
-      m.put("camera_weights", weights);
-    }
+    p.camera().record(m);
     m.put("gain", p.gain());
     m.put("red_gain", p.redGain());
     m.put("blue_gain", p.blueGain());

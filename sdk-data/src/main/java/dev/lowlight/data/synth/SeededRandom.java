@@ -220,6 +220,20 @@ public final class SeededRandom {
     return v < 0 ? 0 : v;
   }
 
+  /** Uniform in the open interval {@code (0, 1)} with 53 random bits: never 0, never 1. */
+  public double nextOpenDouble() {
+    return ((nextLong() >>> 11) + 0.5) * DOUBLE_UNIT;
+  }
+
+  /**
+   * A Tukey-lambda deviate with shape {@code lambda} and unit scale, by inversion of the quantile
+   * function ({@link TukeyLambda#quantile}) at a uniform {@code u} in the open interval (0, 1), so
+   * that both tails stay finite.
+   */
+  public double tukeyLambda(double lambda) {
+    return TukeyLambda.quantile(lambda, nextOpenDouble());
+  }
+
   /** Below this mean {@link #poisson(double)} is exact. */
   public static final double POISSON_EXACT_LIMIT = 30.0;
 }

@@ -63,7 +63,8 @@ public final class SynthBenchmark {
     int width = args.length >= 3 ? Integer.parseInt(args[1]) : 640;
     int height = args.length >= 3 ? Integer.parseInt(args[2]) : 480;
     int images = args.length >= 4 ? Integer.parseInt(args[3]) : 60;
-    List<String> presets = args.length >= 1 ? List.of(args[0]) : List.of("maet", "maet-release", "lis", "gamma-gaussian");
+    List<String> presets = args.length >= 1 ? List.of(args[0])
+        : List.of("maet", "maet-release", "lis", "lis-isp", "gamma-gaussian");
     for (String p : presets) {
       double mps = megapixelsPerSecond(p, width, height, images);
       System.out.printf(Locale.ROOT, "%-15s %dx%d  %7.1f MP/s  (%d threads)%n", p, width, height, mps,

@@ -69,4 +69,30 @@ class BayerAndMatricesTest {
     double[] mix = CameraMatrices.srgbToCameraMix(new double[] {1, 0, 0, 0});
     assertThat(mix).containsExactly(CameraMatrices.srgbToCamera(0), within(1e-12));
   }
+
+  @Test
+  void maetNormalisationScalesColumnsAndBrooksKeepsWhite() {
+    double[][] white = {{0.8859, 1.1510, 0.9884}, {0.6893, 1.1333, 0.9461}, {0.8249, 1.2824, 0.9312},
+        {0.7901, 1.2768, 0.9145}};
+    for (int k = 0; k < CameraMatrices.XYZ_TO_CAMERA.size(); k++) {
+      double[] maet = CameraMatrices.srgbToCamera(k, CameraMatrices.Normalisation.COLUMNS);
+      double[] rows = CameraMatrices.srgbToCamera(k, CameraMatrices.Normalisation.ROWS);
+      for (int i = 0; i < 3; i++) {
+        assertThat(maet[i * 3] + maet[i * 3 + 1] + maet[i * 3 + 2]).as("camera %d, MAET, white → row %d", k, i)
+            .isCloseTo(white[k][i], within(1e-4));
+        assertThat(rows[i * 3] + rows[i * 3 + 1] + rows[i * 3 + 2]).as("camera %d, rows", k).isCloseTo(1.0, within(1e-12));
+      }
+      assertThat(rows).containsExactly(CameraMatrices.srgbToCamera(k), within(0.0));
+    }
+    assertThat(MaetOptions.paper().normalisation()).isEqualTo(CameraMatrices.Normalisation.COLUMNS);
+    assertThat(MaetOptions.release().normalisation()).isEqualTo(CameraMatrices.Normalisation.COLUMNS);
+  }
+
+  @Test
+  void lisCalibratedMatrixKeepsGreyGrey() {
+    double[] rgb2cam = CameraMatrices.invert(CameraMatrices.LIS_CAMERA_TO_SRGB);
+    for (int i = 0; i < 3; i++) {
+      assertThat(rgb2cam[i * 3] + rgb2cam[i * 3 + 1] + rgb2cam[i * 3 + 2]).isCloseTo(1.0, within(1e-6));
+    }
+  }
 }

@@ -19,8 +19,9 @@ class ProvidersTest {
   @Test
   void allPresetsAreRegisteredThroughServiceLoader() {
     PluginRegistry registry = PluginRegistry.load();
-    assertThat(registry.names(PluginKind.SYNTHESIZER)).contains("maet", "lis", "maet-release", "gamma-gaussian");
-    for (String name : List.of("maet", "lis", "maet-release", "gamma-gaussian")) {
+    assertThat(registry.names(PluginKind.SYNTHESIZER)).contains("maet", "lis", "lis-isp", "maet-release",
+        "gamma-gaussian");
+    for (String name : List.of("maet", "lis", "lis-isp", "maet-release", "gamma-gaussian")) {
       SynthesizerProvider<?> p = registry.synthesizer(name);
       assertThat(p.spiVersion()).isEqualTo(SpiVersion.RUNTIME);
       assertThat(p.version()).isNotBlank();
@@ -50,6 +51,15 @@ class ProvidersTest {
         .hasMessageContaining("camera_matrix");
     assertThatThrownBy(() -> ConfigLoader.bind(new LisSynthesizerProvider(), Map.of("ratio_min", 200.0), "o"))
         .hasMessageContaining("ratio_max");
+    assertThat(ConfigLoader.bind(p, Map.of("matrix_normalisation", "rows"), "synth.options").normalisation())
+        .isEqualTo(CameraMatrices.Normalisation.ROWS);
+    assertThatThrownBy(() -> ConfigLoader.bind(p, Map.of("matrix_normalisation", "diagonal"), "synth.options"))
+        .hasMessageContaining("matrix_normalisation");
+    LisOptions lis = ConfigLoader.bind(new LisSynthesizerProvider(), Map.of("read_noise", "gaussian",
+        "quantisation", "pixel", "camera_matrix", "mix"), "synth.options");
+    assertThat(lis.tukeyShapes()).isEqualTo(LisOptions.CANON_TUKEY_SHAPES);
+    assertThat(new LisSynthesizer(lis).synthesize(SynthTestImages.flat(6, 4, 0.5f), 1).parameters())
+        .containsKey("camera_weights").doesNotContainKeys("read_shape", "quantisation_offset");
   }
 
   @Test

@@ -35,7 +35,7 @@ public record LrSchedule(double baseLr, String kind, List<Integer> steps, double
 
   /** The schedule of {@code solver}. */
   public static LrSchedule fromConfig(SolverConfig solver) {
-    return new LrSchedule(solver.baseLr(), solver.schedule(), solver.steps(), solver.gamma(), solver.warmupIters(),
+    return new LrSchedule(solver.baseLr(), solver.schedule(), solver.milestones(), solver.gamma(), solver.warmupIters(),
         solver.warmupFactor(), solver.maxIters());
   }
 
