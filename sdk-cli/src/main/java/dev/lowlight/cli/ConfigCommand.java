@@ -44,7 +44,12 @@ final class ConfigCommand implements Runnable {
       } catch (ConfigException e) {
         throw new UserError(e.getMessage());
       }
-      List<ConfigException> problems = PluginResolver.problems(config, PluginRegistry.load());
+      List<ConfigException> problems = new java.util.ArrayList<>(PluginResolver.problems(config, PluginRegistry.load()));
+      try {
+        config.solver().requireStepsBeforeMaxIters();
+      } catch (ConfigException e) {
+        problems.add(e);
+      }
       if (!problems.isEmpty()) {
         PrintWriter err = spec.commandLine().getErr();
         problems.forEach(p -> err.println("lowlight: error: " + file + ": " + p.getMessage()));

@@ -120,8 +120,10 @@ final class TrainCommand implements Callable<Integer> {
     ModelConfig cfg;
     try {
       cfg = config == null ? ModelConfig.defaults() : ConfigLoader.load(config);
+      cfg.solver().requireStepsBeforeMaxIters();
     } catch (ConfigException e) {
-      throw new UserError(e.getMessage());
+      throw new UserError(config == null || e.getMessage().startsWith(config.toString()) ? e.getMessage()
+          : config + ": " + e.getMessage());
     }
     List<Device> devices;
     try {

@@ -116,7 +116,7 @@ class ModelErrorsTest {
         .hasMessageContaining("no CUDA execution provider")
         .hasMessageContaining("com.microsoft.onnxruntime:onnxruntime_gpu:" + ai.onnxruntime.OrtEnvironment
             .getEnvironment().getVersion())
-        .hasMessageContaining("instead of com.microsoft.onnxruntime:onnxruntime").doesNotContain("-Pgpu");
+        .hasMessageContaining("instead of com.microsoft.onnxruntime:onnxruntime").hasMessageNotContaining("-Pgpu");
     PrintStream saved = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     try {

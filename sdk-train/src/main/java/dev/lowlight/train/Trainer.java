@@ -589,6 +589,7 @@ public final class Trainer {
           throw new IllegalArgumentException("optDevice(" + device + ") and optDevices(" + devices + ") disagree");
         }
       }
+      (solver != null ? solver : model.config().solver()).requireStepsBeforeMaxIters();
       if (checkpointEvery < 0 || stopAfter < 0) {
         throw new IllegalArgumentException("checkpoint period and stop must be >= 0, got " + checkpointEvery + " and "
             + stopAfter);

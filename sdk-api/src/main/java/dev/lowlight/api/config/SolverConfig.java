@@ -45,17 +45,27 @@ public record SolverConfig(String optimizer, double baseLr, double momentum, dou
     Check.range("warmup_iters", warmupIters, 0, Integer.MAX_VALUE);
     Check.range("warmup_factor", warmupFactor, 0, 1);
     Check.range("max_iters", maxIters, 1, Integer.MAX_VALUE);
-    if (schedule.equals("multistep") && steps != null && !steps.isEmpty() && steps.get(steps.size() - 1) >= maxIters) {
-      // A step at or after the last iteration never lowers the rate: Detectron2's 60,000 and 80,000
-      // inherited by a 20,000-iteration run kept its rate constant. Cosine ignores steps.
-      throw new Check.InvalidValueException("steps", steps + " must all be below max_iters (" + maxIters
-          + "); leave steps out to place them at 2/3 and 8/9 of max_iters (" + scaledSteps(maxIters) + ")");
-    }
     Check.range("ims_per_batch", imsPerBatch, 1, 4096);
     Check.range("clip_grad_norm", clipGradNorm, 0, 1e6);
     Check.range("accumulate", accumulate, 1, 1024);
     Check.oneOf("trainable", Check.required("trainable", trainable),
         List.of("all", "backbone-only", "backbone-fpn", "heads-only"));
+  }
+
+  /**
+   * Refuses a {@code multistep} schedule whose steps do not all fall before {@code max_iters}: a step
+   * at or after the last iteration never lowers the rate (Detectron2's 60,000 and 80,000 inherited by
+   * a 20,000-iteration run kept its rate constant). Checked when training starts and by {@code
+   * lowlight config check}, not when a configuration is read: a model directory saved by an older
+   * version with such steps still loads for inference, where the schedule means nothing.
+   *
+   * @throws ConfigException at {@code solver.steps}, naming the values and the scaled default
+   */
+  public void requireStepsBeforeMaxIters() {
+    if (schedule.equals("multistep") && steps != null && !steps.isEmpty() && steps.get(steps.size() - 1) >= maxIters) {
+      throw new ConfigException("solver.steps", steps + " must all be below max_iters (" + maxIters
+          + "); leave steps out to place them at 2/3 and 8/9 of max_iters (" + scaledSteps(maxIters) + ")");
+    }
   }
 
   /**

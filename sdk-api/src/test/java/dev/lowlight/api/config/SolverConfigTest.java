@@ -31,16 +31,21 @@ class SolverConfigTest {
   }
 
   @Test
-  void stepsAtOrBeyondMaxItersAreAnErrorNamingKeyAndValues() {
-    assertThatThrownBy(() -> ConfigLoader.parse("solver: {max_iters: 20000, steps: [60000, 80000]}\n", true))
+  void stepsAtOrBeyondMaxItersAreAnErrorWhenTrainingNamingKeyAndValues() {
+    ModelConfig inherited = ConfigLoader.parse("solver: {max_iters: 20000, steps: [60000, 80000]}\n", true);
+    assertThatThrownBy(() -> inherited.solver().requireStepsBeforeMaxIters())
         .isInstanceOf(ConfigException.class).hasMessageContaining("solver.steps")
         .hasMessageContaining("[60000, 80000]").hasMessageContaining("max_iters (20000)")
         .hasMessageContaining("[13333, 17778]");
-    assertThatThrownBy(() -> ConfigLoader.parse("solver: {max_iters: 100, steps: [50, 100]}\n", true))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("solver.steps").hasMessageContaining("[50, 100]");
-    // Cosine ignores steps, so a model directory recorded with them stays readable.
-    assertThat(ConfigLoader.parse("solver: {schedule: cosine, max_iters: 100, steps: [60000, 80000]}\n", true)
-        .solver().schedule()).isEqualTo("cosine");
+    assertThatThrownBy(() -> ConfigLoader.parse("solver: {max_iters: 100, steps: [50, 100]}\n", true).solver()
+        .requireStepsBeforeMaxIters()).isInstanceOf(ConfigException.class).hasMessageContaining("solver.steps")
+        .hasMessageContaining("[50, 100]");
+    // Reading is not training: a model directory saved with such steps still loads for inference.
+    assertThat(inherited.solver().maxIters()).isEqualTo(20000);
+    // Cosine ignores steps.
+    ConfigLoader.parse("solver: {schedule: cosine, max_iters: 100, steps: [60000, 80000]}\n", true).solver()
+        .requireStepsBeforeMaxIters();
+    ConfigLoader.parse("solver: {max_iters: 100, steps: [50, 90]}\n", true).solver().requireStepsBeforeMaxIters();
   }
 
   @Test
