@@ -1,0 +1,50 @@
+package dev.lowlight.zoo;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a zoo model is and how it was made ({@code manifest.json} next to its weights).
+ *
+ * @param name the model's name ({@code lowlight train --init zoo:NAME})
+ * @param description one line
+ * @param weights the shipped weights file
+ * @param training how the weights were trained
+ * @param evaluation COCO numbers on validation splits (split name to {@code bbox}/{@code segm} stats)
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({"name", "description", "weights", "training", "evaluation"})
+public record Manifest(String name, String description, Weights weights, Training training,
+    Map<String, Map<String, Map<String, Double>>> evaluation) {
+
+  /**
+   * The weights file.
+   *
+   * @param file its name in the model directory
+   * @param dtype the element type it stores (half precision keeps the jar small)
+   * @param sha256 the SHA-256 of the file, hex
+   * @param bytes its size
+   * @param parameters number of values
+   */
+  @JsonPropertyOrder({"file", "dtype", "sha256", "bytes", "parameters"})
+  public record Weights(String file, String dtype, String sha256, long bytes, long parameters) {}
+
+  /**
+   * How the model was trained.
+   *
+   * @param commands the commands, in order, that produce the shipped files from nothing
+   * @param seed the training seed
+   * @param iterations training iterations
+   * @param seconds training wall time
+   * @param cpu the processor it ran on ({@code /proc/cpuinfo}'s model name)
+   * @param threads PyTorch intra-op threads
+   * @param sdkVersion the SDK version that trained it
+   * @param runSha256 SHA-256 of the float32 weights of the training run, before conversion
+   */
+  @JsonPropertyOrder({"commands", "seed", "iterations", "seconds", "cpu", "threads", "sdk_version", "run_sha256"})
+  public record Training(List<String> commands, long seed, int iterations, double seconds, String cpu, int threads,
+      @JsonProperty("sdk_version") String sdkVersion, @JsonProperty("run_sha256") String runSha256) {}
+}
