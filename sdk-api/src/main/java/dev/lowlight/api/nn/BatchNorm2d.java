@@ -17,8 +17,9 @@ import java.util.List;
  * {@code running_mean}, {@code running_var}, each {@code [C]}; eps {@code 1e-5}, momentum {@code
  * 0.1}). In training mode it normalises with the batch's statistics (biased variance) and updates
  * the running statistics in place with the unbiased variance, as {@code torch.nn.BatchNorm2d};
- * in inference mode it uses the running statistics. Computed with plain array operations rather
- * than an engine kernel, so the momentum convention cannot differ between engines.
+ * in inference mode it uses the running statistics. Training runs the engine's fused kernel
+ * (PyTorch's {@code batch_norm}); {@code BatchNorm2dTest} checks its statistics and momentum
+ * against the definition.
  *
  * <p>The initial scale is configurable: residual branches start with scale 0 so that a block
  * added to a pretrained network starts as the identity (Goyal et al. 2017, Wang et al. 2018).
@@ -79,21 +80,12 @@ public final class BatchNorm2d extends AbstractBlock implements OnnxLowerable {
       NDArray scale = w.mul(Scalars.pow(rv.reshape(1, channels, 1, 1).add(eps), -0.5f));
       return new NDList(x.sub(rm.reshape(1, channels, 1, 1)).mul(scale).add(b));
     }
-    NDArray mean = channelMean(x);
-    NDArray centred = x.sub(mean);
-    NDArray var = channelMean(centred.square());
-    NDArray y = centred.mul(Scalars.pow(var.add(eps), -0.5f)).mul(w).add(b);
-    long count = x.size() / channels;
-    NDArray m = mean.stopGradient().reshape(channels);
-    NDArray v = Scalars.mul(var.stopGradient().reshape(channels), count > 1 ? (float) count / (count - 1) : 1f);
-    rm.muli(1 - momentum).addi(Scalars.mul(m, momentum));
-    rv.muli(1 - momentum).addi(Scalars.mul(v, momentum));
-    return new NDList(y);
-  }
-
-  /** Mean over N, H and W, kept as {@code 1×C×1×1}; one axis at a time, as PyTorch's DJL engine requires. */
-  private static NDArray channelMean(NDArray x) {
-    return x.mean(new int[] {3}, true).mean(new int[] {2}, true).mean(new int[] {0}, true);
+    // The engine's fused kernel: one pass for the statistics and one for the output, forward and
+    // backward, where the same maths in array operations took about ten passes each way (measured:
+    // 40% of a ResNet-18 training step on two cores). DJL's batchNorm takes MXNet's momentum
+    // (the weight of the old running value) and hands the engine 1 - momentum, PyTorch's.
+    return ai.djl.nn.norm.BatchNorm.batchNorm(x, rm, rv, w.reshape(channels), b.reshape(channels), 1,
+        1f - momentum, eps, true);
   }
 
   @Override

@@ -79,6 +79,49 @@ class SharedLayersConformanceTest {
   }
 
   @Test
+  void batchNormTrainingGradientsEqualTheDefinitions() {
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      BatchNorm2d bn = BatchNorm2d.builder().setChannels(3).build();
+      Shape shape = new Shape(2, 3, 5, 4);
+      bn.initialize(m, DataType.FLOAT32, shape);
+      var p = TorchNames.parameters(bn);
+      p.get("weight").getArray().set(new float[] {0.5f, -1.5f, 2f});
+      p.get("bias").getArray().set(new float[] {0.1f, 0.2f, -0.3f});
+      NDArray x = m.randomNormal(0, 2, shape, DataType.FLOAT32).add(m.create(new float[] {1, -2, 3}, new Shape(1, 3, 1, 1)));
+      NDArray upstream = m.randomNormal(shape);
+      x.setRequiresGradient(true);
+      float[] y;
+      try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        NDArray out = bn.forward(new ParameterStore(m, false), new NDList(x), true).singletonOrThrow();
+        y = out.toFloatArray();
+        gc.backward(out.mul(upstream).sum());
+      }
+      float[] gx = x.getGradient().toFloatArray();
+      float[] gw = p.get("weight").getArray().getGradient().toFloatArray();
+      // the definition, written out: y = (x - mean) / sqrt(var + eps) * w + b, biased variance
+      NDArray xd = x.stopGradient();
+      xd.setRequiresGradient(true);
+      NDArray w = m.create(new float[] {0.5f, -1.5f, 2f}, new Shape(1, 3, 1, 1));
+      w.setRequiresGradient(true);
+      float[] ref;
+      try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        NDArray mean = xd.mean(new int[] {3}, true).mean(new int[] {2}, true).mean(new int[] {0}, true);
+        NDArray c = xd.sub(mean);
+        NDArray var = c.square().mean(new int[] {3}, true).mean(new int[] {2}, true).mean(new int[] {0}, true);
+        NDArray out = c.mul(Scalars.pow(var.add(1e-5f), -0.5f)).mul(w)
+            .add(m.create(new float[] {0.1f, 0.2f, -0.3f}, new Shape(1, 3, 1, 1)));
+        ref = out.toFloatArray();
+        gc.backward(out.mul(upstream).sum());
+      }
+      org.assertj.core.api.Assertions.assertThat(y).containsExactly(ref, org.assertj.core.data.Offset.offset(1e-4f));
+      org.assertj.core.api.Assertions.assertThat(gx).containsExactly(xd.getGradient().toFloatArray(),
+          org.assertj.core.data.Offset.offset(1e-4f));
+      org.assertj.core.api.Assertions.assertThat(gw).containsExactly(w.getGradient().toFloatArray(),
+          org.assertj.core.data.Offset.offset(1e-3f));
+    }
+  }
+
+  @Test
   void badSettingsAreNamed() {
     assertThatThrownBy(() -> FrozenBatchNorm2d.builder().build()).hasMessageContaining("channels");
     assertThatThrownBy(() -> BatchNorm2d.builder().setChannels(2).optMomentum(0f).build()).hasMessageContaining("momentum");
