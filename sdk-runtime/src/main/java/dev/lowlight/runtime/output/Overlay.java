@@ -73,31 +73,10 @@ public final class Overlay {
       throw new IllegalArgumentException("detections are for a " + detections.imageWidth() + "x"
           + detections.imageHeight() + " image, the image is " + w + "x" + h);
     }
-    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    BufferedImage out = renderMasks(image, detections);
+    List<Instance> instances = detections.instances();
     Graphics2D g = out.createGraphics();
     try {
-      g.drawImage(image, 0, 0, null);
-      int[] row = new int[w];
-      // Masks first, largest score last, so the most confident tint is on top.
-      List<Instance> instances = detections.instances();
-      for (int k = instances.size() - 1; k >= 0; k--) {
-        Instance in = instances.get(k);
-        BitMask m = in.fullMask();
-        int c = colour(in.label()).getRGB();
-        for (int y = 0; y < h; y++) {
-          out.getRGB(0, y, w, 1, row, 0, w);
-          boolean changed = false;
-          for (int x = 0; x < w; x++) {
-            if (m.get(y, x)) {
-              row[x] = blend(row[x], c, MASK_ALPHA);
-              changed = true;
-            }
-          }
-          if (changed) {
-            out.setRGB(0, y, w, 1, row, 0, w);
-          }
-        }
-      }
       g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       float stroke = Math.max(1f, Math.min(w, h) / 300f);
       g.setStroke(new BasicStroke(stroke));
@@ -122,6 +101,43 @@ public final class Overlay {
       }
     } finally {
       g.dispose();
+    }
+    return out;
+  }
+
+  /**
+   * A copy of {@code image} with each instance's pasted mask tinted in its class's colour, most
+   * confident last so that its tint is on top; no boxes or labels.
+   */
+  public static BufferedImage renderMasks(BufferedImage image, Detections detections) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    try {
+      g.drawImage(image, 0, 0, null);
+    } finally {
+      g.dispose();
+    }
+    int[] row = new int[w];
+    List<Instance> instances = detections.instances();
+    for (int k = instances.size() - 1; k >= 0; k--) {
+      Instance in = instances.get(k);
+      BitMask m = in.fullMask();
+      int c = colour(in.label()).getRGB();
+      for (int y = 0; y < h; y++) {
+        out.getRGB(0, y, w, 1, row, 0, w);
+        boolean changed = false;
+        for (int x = 0; x < w; x++) {
+          if (m.get(y, x)) {
+            row[x] = blend(row[x], c, MASK_ALPHA);
+            changed = true;
+          }
+        }
+        if (changed) {
+          out.setRGB(0, y, w, 1, row, 0, w);
+        }
+      }
     }
     return out;
   }
@@ -160,7 +176,7 @@ public final class Overlay {
     return (r << 16) | (g << 8) | b;
   }
 
-  private static double luminance(Color c) {
+  static double luminance(Color c) {
     return (0.299 * c.getRed() + 0.587 * c.getGreen() + 0.114 * c.getBlue()) / 255.0;
   }
 }
