@@ -33,7 +33,7 @@ class RunnableJarIT {
   void versionAndHelpWork() throws Exception {
     Result v = run("--version");
     assertThat(v.exit).isZero();
-    assertThat(v.out).contains("lowlight 0.1.0", "plugin SPI 1.0");
+    assertThat(v.out).contains("lowlight 0.1.0", "plugin SPI 1.1");
     Result h = run("plugins", "--help");
     assertThat(h.exit).isZero();
     assertThat(h.out).contains("Usage: lowlight plugins");
