@@ -77,6 +77,7 @@ public final class LowlightPredictor implements AutoCloseable {
    */
   public static LowlightPredictor open(Path model, PredictorOptions options) {
     checkFile(model);
+    OnnxModelGuard.check(model);
     OrtEnvironment env = environment();
     Device device = options.device();
     OrtSession session = null;
