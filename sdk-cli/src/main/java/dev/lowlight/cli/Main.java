@@ -29,13 +29,25 @@ public final class Main implements Runnable {
   public static int run(String... args) {
     // Nothing downloads at run time: DJL must use the native library on the classpath.
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    return commandLine().execute(args);
+    CommandLine cl = commandLine();
+    try {
+      return cl.execute(args);
+    } finally {
+      // picocli's writers buffer: without this, what was printed with print (not println) is lost at exit
+      cl.getOut().flush();
+      cl.getErr().flush();
+    }
   }
 
   /** The configured command line, for tests that capture its output. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    // one writer per stream for every subcommand (picocli would make one per subcommand lazily),
+    // so that flushing the top-level ones at exit flushes all output
+    cl.setOut(new java.io.PrintWriter(System.out, true));
+    cl.setErr(new java.io.PrintWriter(System.err, true));
     cl.setExecutionExceptionHandler(new ErrorHandler());
+    HelpText.apply(cl);
     return cl;
   }
 
