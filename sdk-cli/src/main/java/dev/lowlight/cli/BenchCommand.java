@@ -164,8 +164,9 @@ final class BenchCommand implements Runnable {
     java.nio.file.Path eagerModel;
 
     @Option(names = "--memory", paramLabel = "N1,N2",
-        description = "Resident memory of --model after N1 and after N2 predictions by --threads callers, and its growth"
-            + " outside the Java heap (e.g. 1000,10000; needs a fixed heap: -Xms equal to -Xmx, -XX:+AlwaysPreTouch).")
+        description = "Resident memory of --model after N1 and after N2 predictions by --threads callers, e.g."
+            + " 1000,10000, and its growth outside the Java heap, which needs a fixed heap: -Xms equal to -Xmx and"
+            + " -XX:+AlwaysPreTouch in LOWLIGHT_JAVA_OPTS.")
     String memory;
 
     @Spec CommandSpec spec;

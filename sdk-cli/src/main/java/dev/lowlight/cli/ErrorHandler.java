@@ -32,7 +32,11 @@ final class ErrorHandler implements IExecutionExceptionHandler {
   /** Errors whose message says everything: the user's input, not the program, is wrong. */
   private static boolean explained(Exception ex) {
     return ex instanceof UserError || ex instanceof ConfigException || ex instanceof PluginException
-        || ex instanceof NoSuchFileException || ex instanceof AccessDeniedException;
+        || ex instanceof NoSuchFileException || ex instanceof AccessDeniedException
+        || ex instanceof dev.lowlight.runtime.ModelLoadException || ex instanceof dev.lowlight.data.image.ImageReadException
+        || ex instanceof dev.lowlight.model.weights.WeightsException
+        || ex instanceof dev.lowlight.model.io.ModelDirectoryException
+        || ex instanceof dev.lowlight.data.coco.CocoFormatException;
   }
 
   private static String message(Exception ex) {

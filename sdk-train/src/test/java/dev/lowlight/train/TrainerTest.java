@@ -124,6 +124,8 @@ class TrainerTest {
     assertThat(run.path("resumes").toString())
         .isEqualTo("[{\"command_line\":[\"lowlight\",\"train\",\"--resume\"],\"from_iteration\":4}]");
     assertThat(Files.readString(b.resolve("command.txt"))).isEqualTo("lowlight\ntrain\n--first\n");
+    assertThat(run.path("api_version").asText()).as("filled in at build time")
+        .matches("\\d+\\.\\d+\\.\\d+(-\\S+)?");
     assertThat(resumed.names()).isEqualTo(uninterrupted.names());
     for (String name : uninterrupted.names()) {
       TensorData x = uninterrupted.get(name);

@@ -67,7 +67,7 @@ class ConformanceKitTest {
         .tests().filter(t -> t.getDisplayName().contains("metadata")).toList();
     assertThat(metadata).hasSize(1);
     assertThatThrownBy(() -> metadata.get(0).getExecutable().execute()).isInstanceOf(AssertionError.class)
-        .hasMessageStartingWith("pass-through: metadata and service file: pass-through: "
+        .hasMessageStartingWith("pass-through: metadata and service file: "
             + "META-INF/services/dev.lowlight.api.spi.DenoiserProvider in ")
         .hasMessageContaining("but not dev.lowlight.api.registry.TestProviders$PassThrough");
   }

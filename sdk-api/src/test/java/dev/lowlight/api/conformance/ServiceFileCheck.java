@@ -30,12 +30,10 @@ final class ServiceFileCheck {
     Path source = codeSource(provider.getClass());
     List<String> lines = read(source, file);
     if (lines == null) {
-      fail(provider.name() + ": " + source + " has no " + file + "; create src/main/resources/" + file
-          + " containing the line " + className);
+      fail(source + " has no " + file + "; create src/main/resources/" + file + " containing the line " + className);
     }
     if (!lines.contains(className)) {
-      fail(provider.name() + ": " + file + " in " + source + " lists " + lines + " but not " + className
-          + " (a misspelt or missing line?)");
+      fail(file + " in " + source + " lists " + lines + " but not " + className + " (a misspelt or missing line?)");
     }
   }
 
