@@ -90,6 +90,7 @@ final class PredictCommand implements Callable<Integer> {
     }
     List<Path> images = expand(inputs);
     Files.createDirectories(output);
+    dev.lowlight.api.io.AtomicFiles.removeLeftovers(output);
     try (ImageModel m = open()) {
       Map<String, Long> ids = new LinkedHashMap<>();
       Map<Integer, Long> labels = null;

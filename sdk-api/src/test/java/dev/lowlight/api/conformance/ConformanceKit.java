@@ -22,6 +22,7 @@ import dev.lowlight.api.onnx.Dim;
 import dev.lowlight.api.onnx.OnnxGraphBuilder;
 import dev.lowlight.api.onnx.OnnxLowerable;
 import dev.lowlight.api.onnx.OnnxType;
+import dev.lowlight.api.onnx.OutputDifference;
 import dev.lowlight.api.registry.PluginDescriptor;
 import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.api.spi.DenoiserProvider;
@@ -40,7 +41,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -293,34 +293,16 @@ public final class ConformanceKit {
     FloatBuffer fb = actual.getFloatBuffer();
     float[] a = new float[fb.remaining()];
     fb.get(a);
-    double sumSq = 0;
     for (float v : e) {
       if (Float.isNaN(v)) {
         fail(label + " output " + index + ": DJL forward produced NaN with parameters drawn in [-1, 1]; if a"
             + " parameter must stay positive, declare it with positive(\"name\")");
       }
-      sumSq += (double) v * v;
     }
-    double rms = Math.sqrt(sumSq / Math.max(1, e.length));
-    double worst = 0;
-    int worstAt = -1;
-    int differing = 0;
-    for (int i = 0; i < e.length; i++) {
-      double diff = Math.abs((double) a[i] - e[i]);
-      double allowed = rtol * (Math.abs(e[i]) + rms + 1e-12);
-      if (!(diff <= allowed)) {
-        differing++;
-        double ratio = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff / allowed;
-        if (ratio > worst) {
-          worst = ratio;
-          worstAt = i;
-        }
-      }
-    }
-    if (worstAt >= 0) {
-      fail(String.format(Locale.ROOT, "%s output %d: ONNX Runtime differs from DJL at %d of %d values; worst at flat"
-          + " index %d: onnx=%g djl=%g (|diff| is %.3g times the allowed %g relative); the lowering does not compute"
-          + " what the forward does", label, index, differing, e.length, worstAt, a[worstAt], e[worstAt], worst, rtol));
+    OutputDifference d = OutputDifference.of(e, a, rtol);
+    if (d != null) {
+      fail(label + " output " + index + ": ONNX Runtime differs from DJL: " + d.describe("onnx", "djl")
+          + "; the lowering does not compute what the forward does");
     }
   }
 

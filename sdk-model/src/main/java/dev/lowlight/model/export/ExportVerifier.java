@@ -18,6 +18,7 @@ import dev.lowlight.api.config.BoundPlugin;
 import dev.lowlight.api.nn.StrayArrays;
 import dev.lowlight.api.nn.TorchNames;
 import dev.lowlight.api.onnx.OnnxLowerable;
+import dev.lowlight.api.onnx.OutputDifference;
 import dev.lowlight.api.spi.DenoisingBlock;
 import dev.lowlight.api.structures.RgbImage;
 import dev.lowlight.model.MaskRcnn;
@@ -326,31 +327,8 @@ public final class ExportVerifier {
 
   /** Null when {@code a} (ONNX Runtime) equals {@code e} (DJL) within {@link #RTOL}, else a description. */
   static String difference(float[] e, float[] a) {
-    double sumSq = 0;
-    for (float v : e) {
-      sumSq += (double) v * v;
-    }
-    double rms = Math.sqrt(sumSq / Math.max(1, e.length));
-    int differing = 0;
-    int worstAt = -1;
-    double worst = 0;
-    for (int i = 0; i < e.length; i++) {
-      double diff = Math.abs((double) a[i] - e[i]);
-      double allowed = RTOL * (Math.abs(e[i]) + rms + 1e-12);
-      if (!(diff <= allowed)) {
-        differing++;
-        double ratio = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff / allowed;
-        if (ratio > worst) {
-          worst = ratio;
-          worstAt = i;
-        }
-      }
-    }
-    if (worstAt < 0) {
-      return null;
-    }
-    return String.format(Locale.ROOT, "%d of %d values differ, worst at index %d: onnx=%g djl=%g (%.3g times the"
-        + " allowed %g relative)", differing, e.length, worstAt, a[worstAt], e[worstAt], worst, RTOL);
+    OutputDifference d = OutputDifference.of(e, a, RTOL);
+    return d == null ? null : d.describe("onnx", "djl");
   }
 
   // ------------------------------------------------------------------------------------------
