@@ -148,6 +148,10 @@ final class BenchCommand implements Runnable {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda[:N] or auto (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--score-threshold", defaultValue = "0.05",
+        description = "Detections below this score are dropped, as predict drops them (default: ${DEFAULT-VALUE}).")
+    float scoreThreshold;
+
     @Option(names = "--reference", paramLabel = "FILE.onnx",
         description = {"torchvision's own ONNX export (tools/fixtures/make_torchvision_onnx.py) to time on the same",
             "ONNX Runtime session options and image; its input is a 3xHxW image in [0,1], its masks come pasted."})
@@ -199,7 +203,8 @@ final class BenchCommand implements Runnable {
         out.flush();
       }
       dev.lowlight.runtime.bench.RuntimeBenchmark.Result ours = null;
-      var options = dev.lowlight.runtime.PredictorOptions.builder().optDevice(device).optIntraOpThreads(intraOp).build();
+      var options = dev.lowlight.runtime.PredictorOptions.builder().optDevice(device).optIntraOpThreads(intraOp)
+          .optScoreThreshold(scoreThreshold).build();
       if (model != null) {
         if (!java.nio.file.Files.isRegularFile(model)) {
           throw new UserError(model + ": no such model file");

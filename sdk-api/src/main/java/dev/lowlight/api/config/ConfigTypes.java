@@ -164,9 +164,11 @@ final class ConfigTypes {
   }
 
   private static void enumeration(JsonNode node, Class<?> type, String path) {
-    List<String> names = Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
-    if (!node.isTextual() || !names.contains(node.asText())) {
-      throw new ConfigException(path, "must be one of " + String.join(", ", names) + ", got " + show(node));
+    // Jackson writes an enum by its name; a configuration may also use its toString
+    List<String> names = Arrays.stream(type.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toList();
+    List<String> shown = Arrays.stream(type.getEnumConstants()).map(Object::toString).toList();
+    if (!node.isTextual() || !names.contains(node.asText()) && !shown.contains(node.asText())) {
+      throw new ConfigException(path, "must be one of " + String.join(", ", shown) + ", got " + show(node));
     }
   }
 

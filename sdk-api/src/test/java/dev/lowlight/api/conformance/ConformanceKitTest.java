@@ -73,6 +73,15 @@ class ConformanceKitTest {
   }
 
   @Test
+  void aJarWithoutAServiceFileFailsNamingTheFileToCreate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path classes) {
+    var provider = new dev.lowlight.api.registry.TestProviders.PassThrough();
+    assertThatThrownBy(() -> ServiceFileCheck.assertListed(provider, classes)).isInstanceOf(AssertionError.class)
+        .hasMessage(classes + " has no META-INF/services/dev.lowlight.api.spi.DenoiserProvider; create"
+            + " src/main/resources/META-INF/services/dev.lowlight.api.spi.DenoiserProvider containing the line"
+            + " dev.lowlight.api.registry.TestProviders$PassThrough");
+  }
+
+  @Test
   void everyFailureMessageStartsWithTheNameOfItsCheck() {
     for (var t : ConformanceKit.forBlock("conv-forgets-bias", ConvThatForgetsItsBias::new, null)
         .inputs(new Shape(1, 4, 6, 6)).tests().toList()) {

@@ -25,9 +25,13 @@ final class ServiceFileCheck {
 
   /** Fails naming the file and the missing line unless {@code provider}'s own code source lists it. */
   static void assertListed(Provider<?> provider) throws IOException {
+    assertListed(provider, codeSource(provider.getClass()));
+  }
+
+  /** The same, for a provider whose classes are in {@code source} (a jar or a class directory). */
+  static void assertListed(Provider<?> provider, Path source) throws IOException {
     String file = "META-INF/services/" + provider.kind().providerType().getName();
     String className = provider.getClass().getName();
-    Path source = codeSource(provider.getClass());
     List<String> lines = read(source, file);
     if (lines == null) {
       fail(source + " has no " + file + "; create src/main/resources/" + file + " containing the line " + className);
