@@ -408,14 +408,17 @@ final class ImageIntegrity {
     }
   }
 
-  /** A Huffman table as decoding needs it (JPEG's F.2.2.3), with an 8-bit look-up for short codes. */
+  /** Bits of the look-up of short Huffman codes (most codes of real images are at most 10 bits long). */
+  private static final int LOOKUP_BITS = 10;
+
+  /** A Huffman table as decoding needs it (JPEG's F.2.2.3), with a look-up for short codes. */
   private static final class Huffman {
     final int[] maxCode = new int[18];
     final int[] valPtr = new int[17];
     final int[] minCode = new int[17];
     final int[] symbols;
-    /** For the next 8 bits: code length << 8 | symbol, or 0 when the code is longer. */
-    final int[] lookup = new int[256];
+    /** For the next {@link #LOOKUP_BITS} bits: code length << 8 | symbol, or 0 when the code is longer. */
+    final int[] lookup = new int[1 << LOOKUP_BITS];
 
     Huffman(int[] counts, int[] symbols) {
       this.symbols = symbols;
@@ -428,9 +431,9 @@ final class ImageIntegrity {
           maxCode[l] = -1;
         } else {
           for (int i = 0; i < counts[l]; i++) {
-            if (l <= 8) {
-              int first = code << (8 - l);
-              for (int j = 0; j < 1 << (8 - l); j++) {
+            if (l <= LOOKUP_BITS) {
+              int first = code << (LOOKUP_BITS - l);
+              for (int j = 0; j < 1 << (LOOKUP_BITS - l); j++) {
                 lookup[first + j] = l << 8 | symbols[k];
               }
             }
@@ -484,9 +487,10 @@ final class ImageIntegrity {
 
     /** The next {@code n} bits (n at most 16), padded with ones past the data. */
     private int peek(int n) {
-      if (count < n) {
-        fill();
+      if (count >= n) {
+        return (int) (buf >>> (count - n)) & ((1 << n) - 1);
       }
+      fill();
       if (count >= n) {
         return (int) (buf >>> (count - n)) & ((1 << n) - 1);
       }
@@ -509,12 +513,11 @@ final class ImageIntegrity {
     }
 
     void skip(int n) {
-      if (n == 0) {
+      if (count >= n) {
+        count -= n;
         return;
       }
-      if (count < n) {
-        fill();
-      }
+      fill();
       if (count < n) {
         throw pos >= d.length ? jpeg.truncated("the file ends inside the image data")
             : jpeg.corrupt("the image data ends before its last block (at byte " + pos + ")");
@@ -523,12 +526,12 @@ final class ImageIntegrity {
     }
 
     int decode(Huffman t) {
-      int e = t.lookup[peek(8)];
+      int e = t.lookup[peek(LOOKUP_BITS)];
       if (e != 0) {
         skip(e >> 8);
         return e & 0xFF;
       }
-      for (int l = 9; l <= 16; l++) {
+      for (int l = LOOKUP_BITS + 1; l <= 16; l++) {
         int code = peek(l);
         if (code <= t.maxCode[l]) {
           skip(l);
