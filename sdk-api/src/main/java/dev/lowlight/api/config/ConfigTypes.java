@@ -131,18 +131,19 @@ final class ConfigTypes {
       check(e.getValue(), c.getGenericType(), where);
       Option declared = c.getAnnotation(Option.class);
       if (declared != null) {
-        declared(e.getValue(), declared, where);
+        declared(e.getValue(), declared, where, c.getType());
       }
     }
   }
 
-  /** The range or the values an option declares. */
-  private static void declared(JsonNode node, Option option, String path) {
+  /** The range or the values an option declares; worded as {@link Check#range} words it for the type. */
+  private static void declared(JsonNode node, Option option, String path, Class<?> type) {
     if (node.isNumber()) {
       double v = node.asDouble();
       if (v < option.min() || v > option.max()) {
-        throw new ConfigException(path, "must be in " + OptionInfo.allowed(option).replace("|", ", ") + ", got "
-            + show(node));
+        boolean real = type == double.class || type == Double.class || type == float.class || type == Float.class;
+        String range = real ? "[" + option.min() + ", " + option.max() + "]" : OptionInfo.allowed(option);
+        throw new ConfigException(path, "must be in " + range + ", got " + (real ? Double.toString(v) : show(node)));
       }
     } else if (node.isTextual() && option.values().length > 0
         && !Arrays.asList(option.values()).contains(node.asText())) {
