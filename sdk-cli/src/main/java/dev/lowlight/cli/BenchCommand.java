@@ -47,6 +47,8 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
+      ai.djl.engine.Engine.getInstance();
+      dev.lowlight.train.TorchWarnings.silence();
       List<DenoiseBenchmark.Row> rows = DenoiseBenchmark.run(height, width, iterations, budgetMb << 20);
       spec.commandLine().getOut().println(DenoiseBenchmark.table(rows));
     }
@@ -83,15 +85,30 @@ final class BenchCommand implements Runnable {
   }
 
   @Command(name = "data", mixinStandardHelpOptions = true,
-      description = {"Images per second decoding 640x480 JPEGs with OpenCV and with ImageIO, on one thread and all",
-          "cores, and the training loader's batches per second."})
+      description = {"Images per second decoding 640x480 JPEGs with OpenCV and with ImageIO (header, size limit and",
+          "integrity checked first), on one thread and all cores, and the training loader's batches per second."})
   static final class Data implements Runnable {
+    @Option(names = "--width", defaultValue = "640", description = "Image width (default: ${DEFAULT-VALUE}).")
+    int width;
+
+    @Option(names = "--height", defaultValue = "480", description = "Image height (default: ${DEFAULT-VALUE}).")
+    int height;
+
+    @Option(names = "--decodes", defaultValue = "200", description = "Timed decodes per codec and thread count (default: ${DEFAULT-VALUE}).")
+    int decodes;
+
+    @Option(names = "--batches", defaultValue = "30", description = "Timed loader batches (default: ${DEFAULT-VALUE}).")
+    int batches;
+
     @Spec CommandSpec spec;
 
     @Override
     public void run() {
+      var d = dev.lowlight.data.loading.bench.DataBenchmark.Settings.defaults();
+      var settings = new dev.lowlight.data.loading.bench.DataBenchmark.Settings(width, height, d.distinctImages(),
+          decodes, batches, d.batchSize(), d.threads());
       spec.commandLine().getOut().print(dev.lowlight.data.loading.bench.DataBenchmark.table(
-          dev.lowlight.data.loading.bench.DataBenchmark.run(dev.lowlight.data.loading.bench.DataBenchmark.Settings.defaults())));
+          dev.lowlight.data.loading.bench.DataBenchmark.run(settings)));
     }
   }
 
@@ -132,6 +149,10 @@ final class BenchCommand implements Runnable {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda[:N] or auto (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--score-threshold", defaultValue = "0.05",
+        description = "Detections below this score are dropped, as predict drops them (default: ${DEFAULT-VALUE}).")
+    float scoreThreshold;
+
     @Option(names = "--reference", paramLabel = "FILE.onnx",
         description = {"torchvision's own ONNX export (tools/fixtures/make_torchvision_onnx.py) to time on the same",
             "ONNX Runtime session options and image; its input is a 3xHxW image in [0,1], its masks come pasted."})
@@ -148,7 +169,9 @@ final class BenchCommand implements Runnable {
     java.nio.file.Path eagerModel;
 
     @Option(names = "--memory", paramLabel = "N1,N2",
-        description = "Resident memory of --model after N1 and after N2 predictions and its growth (e.g. 100,1000).")
+        description = "Resident memory of --model after N1 and after N2 predictions by --threads callers, e.g."
+            + " 1000,10000, and its growth outside the Java heap, which needs a fixed heap: -Xms equal to -Xmx and"
+            + " -XX:+AlwaysPreTouch in LOWLIGHT_JAVA_OPTS.")
     String memory;
 
     @Spec CommandSpec spec;
@@ -160,6 +183,10 @@ final class BenchCommand implements Runnable {
       }
       PrintWriter out = spec.commandLine().getOut();
       dev.lowlight.model.bench.InferBenchmark.Result eagerResult = null;
+      if (eager) {
+        ai.djl.engine.Engine.getInstance();
+        dev.lowlight.train.TorchWarnings.silence();
+      }
       var rgb = image != null ? dev.lowlight.data.image.ImageFiles.read(image)
           : dev.lowlight.runtime.bench.RuntimeBenchmark.synthetic(height, width, 42);
       if (eager && eagerModel != null) {
@@ -177,7 +204,8 @@ final class BenchCommand implements Runnable {
         out.flush();
       }
       dev.lowlight.runtime.bench.RuntimeBenchmark.Result ours = null;
-      var options = dev.lowlight.runtime.PredictorOptions.builder().optDevice(device).optIntraOpThreads(intraOp).build();
+      var options = dev.lowlight.runtime.PredictorOptions.builder().optDevice(device).optIntraOpThreads(intraOp)
+          .optScoreThreshold(scoreThreshold).build();
       if (model != null) {
         if (!java.nio.file.Files.isRegularFile(model)) {
           throw new UserError(model + ": no such model file");
@@ -213,7 +241,7 @@ final class BenchCommand implements Runnable {
         if (n.length != 2 || n1 < 1 || n2 <= n1) {
           throw new UserError("--memory takes N1,N2 with 1 <= N1 < N2 (e.g. 100,1000), got '" + memory + "'");
         }
-        out.println(dev.lowlight.runtime.bench.ReferenceBenchmark.memory(model, rgb, n1, n2, options).format()
+        out.println(dev.lowlight.runtime.bench.ReferenceBenchmark.memory(model, rgb, n1, n2, threads, options).format()
             + String.format(Locale.ROOT, " [%s, %dx%d]", model.getFileName(), rgb.height(), rgb.width()));
       }
       return 0;
@@ -298,6 +326,8 @@ final class BenchCommand implements Runnable {
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage());
       }
+      ai.djl.engine.Engine.getInstance();
+      dev.lowlight.train.TorchWarnings.silence();
       if (!noThroughput) {
         var settings = dev.lowlight.train.bench.TrainBenchmark.Settings.r50(size, batch, warmup, iterations)
             .withCounts(warmup, iterations, breakdown, 2);

@@ -44,6 +44,7 @@ final class EagerModels {
       manager.close();
       throw new UncheckedIOException(e);
     }
+    dev.lowlight.train.TorchWarnings.silence();
     List<String> names = classNames(model.config());
     return new PredictCommand.ImageModel() {
       @Override

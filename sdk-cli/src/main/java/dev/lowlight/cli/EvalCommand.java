@@ -34,7 +34,7 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = {"--gt", "--ann"}, required = true, description = "Ground-truth COCO annotation file.")
   Path gt;
 
-  @Option(names = "--dt", description = "COCO results file (image_id, category_id, bbox, score[, segmentation]).")
+  @Option(names = "--dt", description = "COCO results file: image_id, category_id, bbox, score and optionally segmentation.")
   Path dt;
 
   @Option(names = "--model", description = "Instead of --dt: predict with this model.onnx or model directory first.")

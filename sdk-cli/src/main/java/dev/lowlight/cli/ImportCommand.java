@@ -35,6 +35,9 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--non-strict", description = "Report missing and unexpected keys instead of failing.")
   boolean nonStrict;
 
+  @Option(names = "--allow-non-finite", description = "Import tensors holding NaN or infinite values (for debugging a diverged run).")
+  boolean allowNonFinite;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -50,7 +53,7 @@ final class ImportCommand implements Callable<Integer> {
     }
     ImportReport r;
     try {
-      r = TorchvisionImport.maskRcnn(pth, output, base, !nonStrict);
+      r = TorchvisionImport.maskRcnn(pth, output, base, !nonStrict, allowNonFinite);
     } catch (WeightsException | ConfigException e) {
       throw new UserError(e.getMessage());
     }

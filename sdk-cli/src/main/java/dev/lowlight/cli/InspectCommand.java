@@ -5,6 +5,7 @@ import ai.djl.nn.Parameter;
 import dev.lowlight.api.config.BoundPlugin;
 import dev.lowlight.api.config.ConfigException;
 import dev.lowlight.api.nn.TorchNames;
+import dev.lowlight.model.DenoiserReports;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.model.io.ModelDirectory;
 import dev.lowlight.model.io.ModelDirectoryException;
@@ -22,11 +23,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code lowlight inspect}: what a model directory holds. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = "Print a model's plugins and versions, parameter counts per module, and each denoiser's weight w.")
+    description = {"Print a model's plugins and versions, parameter counts per module, and what each denoiser",
+        "reports about itself (its gates or blend weights, such as the weighted non-local block's w)."})
 final class InspectCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, description = "The model directory.")
   Path model;
+
+  @Option(names = "--allow-non-finite", description = "Load weights holding NaN or infinite values (for debugging a diverged run).")
+  boolean allowNonFinite;
 
   @Spec CommandSpec spec;
 
@@ -36,7 +41,7 @@ final class InspectCommand implements Callable<Integer> {
     try (NDManager manager = NDManager.newBaseManager()) {
       MaskRcnn m;
       try {
-        m = ModelDirectory.load(model, manager);
+        m = ModelDirectory.load(model, dev.lowlight.api.registry.PluginRegistry.load(), manager, allowNonFinite);
       } catch (ModelDirectoryException | ConfigException e) {
         throw new UserError(e.getMessage());
       }
@@ -49,7 +54,6 @@ final class InspectCommand implements Callable<Integer> {
         out.println("  denoisers after " + m.config().denoise().stages());
       }
       Map<String, long[]> modules = new LinkedHashMap<>();
-      Map<String, Float> weights = new LinkedHashMap<>();
       for (Map.Entry<String, Parameter> e : TorchNames.parameters(m.parameters()).entrySet()) {
         String module = module(e.getKey());
         long[] c = modules.computeIfAbsent(module, k -> new long[2]);
@@ -58,13 +62,16 @@ final class InspectCommand implements Callable<Integer> {
         if (e.getValue().requiresGradient()) {
           c[1] += n;
         }
-        if (e.getKey().startsWith("backbone.denoise.") && e.getKey().endsWith(".w")) {
-          weights.put(e.getKey(), e.getValue().getArray().toFloatArray()[0]);
-        }
       }
       out.printf(Locale.ROOT, "%-18s %14s %14s%n", "module", "parameters", "trainable");
       modules.forEach((k, c) -> out.printf(Locale.ROOT, "%-18s %,14d %,14d%n", k, c[0], c[1]));
-      weights.forEach((k, w) -> out.printf(Locale.ROOT, "%s = %.6f%n", k, w));
+      // what each denoiser reports about itself (DenoisingBlock.inspect), whatever plugin it comes from
+      DenoiserReports.of(m).forEach((path, report) -> {
+        if (report.isEmpty()) {
+          out.printf("%s reports nothing (its plugin does not implement DenoisingBlock.inspect)%n", path);
+        }
+        report.forEach((k, v) -> out.printf(Locale.ROOT, "%s.%s = %.6f%n", path, k, v));
+      });
     }
     return 0;
   }

@@ -30,18 +30,24 @@ public final class Main implements Runnable {
     // Nothing downloads at run time: DJL must use the native library on the classpath.
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     CommandLine cl = commandLine();
-    int code = cl.execute(args);
-    // Picocli's writers flush only on println; output that ends without a newline (config defaults)
-    // would be lost when main() exits.
-    cl.getOut().flush();
-    cl.getErr().flush();
-    return code;
+    try {
+      return cl.execute(args);
+    } finally {
+      // picocli's writers buffer: without this, what was printed with print (not println) is lost at exit
+      cl.getOut().flush();
+      cl.getErr().flush();
+    }
   }
 
   /** The configured command line, for tests that capture its output. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    // one writer per stream for every subcommand (picocli would make one per subcommand lazily),
+    // so that flushing the top-level ones at exit flushes all output
+    cl.setOut(new java.io.PrintWriter(System.out, true));
+    cl.setErr(new java.io.PrintWriter(System.err, true));
     cl.setExecutionExceptionHandler(new ErrorHandler());
+    HelpText.apply(cl);
     return cl;
   }
 

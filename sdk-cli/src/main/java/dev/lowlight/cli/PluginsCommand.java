@@ -17,7 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "plugins", mixinStandardHelpOptions = true,
     description = {"List every plugin found on the classpath: kind, name, version, the SPI version it was",
         "built for, the jar it came from, what it does and its options.",
-        "Add a plugin by putting its jar on the classpath (e.g. LOWLIGHT_CLASSPATH=my-plugin.jar bin/lowlight ...)."})
+        "Add a plugin by putting its jar on the classpath (e.g. LOWLIGHT_CLASSPATH=my-plugin.jar bin/lowlight ...).",
+        "Refused plugins, and LOWLIGHT_CLASSPATH entries that are missing or provide no plugin, are listed on",
+        "standard error and make the exit code 1."})
 final class PluginsCommand implements Callable<Integer> {
 
   @Option(names = "--kind", description = "Only this kind: ${COMPLETION-CANDIDATES}.")
@@ -43,18 +45,24 @@ final class PluginsCommand implements Callable<Integer> {
       out.printf(format, d.kind().label(), d.name(), d.version(), d.spiVersion(), jar, d.description());
       if (!brief) {
         for (OptionInfo o : d.options()) {
-          out.printf("    %-22s %-14s default %-10s %s%n", o.key(), o.type(), o.defaultValue(), o.description());
+          out.printf("    %-22s %-14s default %-10s %s%s%n", o.key(), o.type(), o.defaultValue(), o.description(),
+              o.allowed().isEmpty() || o.description().contains(o.allowed()) ? "" : " " + o.allowed());
         }
       }
     }
     out.printf("%d plugins%n", list.size());
     List<String> problems = registry.problems();
+    PrintWriter err = spec.commandLine().getErr();
     if (!problems.isEmpty()) {
-      PrintWriter err = spec.commandLine().getErr();
       err.println("Refused plugins:");
       problems.forEach(p -> err.println("  " + p));
-      return 1;
     }
-    return 0;
+    // a plugin jar that gives nothing (missing, or without a service file) must not pass in silence
+    List<String> warnings = registry.warnings();
+    if (!warnings.isEmpty()) {
+      err.println("Plugin jars that provide nothing:");
+      warnings.forEach(w -> err.println("  " + w));
+    }
+    return problems.isEmpty() && warnings.isEmpty() ? 0 : 1;
   }
 }

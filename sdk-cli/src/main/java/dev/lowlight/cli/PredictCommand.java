@@ -90,6 +90,7 @@ final class PredictCommand implements Callable<Integer> {
     }
     List<Path> images = expand(inputs);
     Files.createDirectories(output);
+    dev.lowlight.api.io.AtomicFiles.removeLeftovers(output);
     try (ImageModel m = open()) {
       Map<String, Long> ids = new LinkedHashMap<>();
       Map<Integer, Long> labels = null;
@@ -104,6 +105,7 @@ final class PredictCommand implements Callable<Integer> {
       }
       List<CocoResult> results = new ArrayList<>();
       Map<Long, String> fileNames = new LinkedHashMap<>();
+      List<String> unreadable = new ArrayList<>();
       int position = 0;
       try (ProgressBar bar = new ProgressBar("predict", images.size())) {
         for (Path image : images) {
@@ -112,7 +114,11 @@ final class PredictCommand implements Callable<Integer> {
           try {
             rgb = ImageFiles.read(image);
           } catch (ImageReadException e) {
-            throw new UserError(e.getMessage());
+            // one bad file must not cost the others their predictions: said now, counted in the exit code
+            spec.commandLine().getErr().println("lowlight: error: " + e.getMessage());
+            unreadable.add(image.toString());
+            bar.step(1, "unreadable");
+            continue;
           }
           Detections d = m.predict(rgb);
           long id = annotations == null ? position : imageId(ids, image);
@@ -127,9 +133,15 @@ final class PredictCommand implements Callable<Integer> {
       Path json = output.resolve("predictions.json");
       CocoWriter.writeResults(results, fileNames, json);
       PrintWriter out = spec.commandLine().getOut();
-      out.printf(Locale.ROOT, "%d images, %d detections: %s%n", images.size(), results.size(), json.toAbsolutePath());
+      out.printf(Locale.ROOT, "%d images, %d detections: %s%n", images.size() - unreadable.size(), results.size(),
+          json.toAbsolutePath());
       if (overlay) {
         out.println("overlays: " + output.toAbsolutePath());
+      }
+      if (!unreadable.isEmpty()) {
+        spec.commandLine().getErr().printf("lowlight: error: %d of %d images could not be read and have no"
+            + " predictions: %s%n", unreadable.size(), images.size(), String.join(", ", unreadable));
+        return 1;
       }
     }
     return 0;

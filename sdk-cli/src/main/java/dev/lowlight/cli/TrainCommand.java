@@ -187,8 +187,10 @@ final class TrainCommand implements Callable<Integer> {
         report = b.build().run();
       }
       PrintWriter out = spec.commandLine().getOut();
-      out.printf(Locale.ROOT, "%d iterations in %.0f s; best segm AP %s%n", report.iterations(), report.seconds(),
-          fmt(report.bestAp()));
+      out.printf(Locale.ROOT, "%d iterations in %.0f s; %s%n", report.iterations(), report.seconds(),
+          valAnn == null ? "not validated (no --val-ann/--val-images)"
+              : report.bestAp() < 0 ? "no segm AP (the validation set has no annotations to score)"
+              : "best segm AP " + fmt(report.bestAp()));
       for (Map.Entry<String, Double> e : report.finalMetrics().entrySet()) {
         out.printf(Locale.ROOT, "  %-14s %s%n", e.getKey(), fmt(e.getValue()));
       }
@@ -281,9 +283,11 @@ final class TrainCommand implements Callable<Integer> {
     try {
       if (Files.isDirectory(init)) {
         StateDict sd = Safetensors.read(init.resolve(ModelDirectory.WEIGHTS));
+        dev.lowlight.model.weights.NonFiniteWeights.check(sd, init.resolve(ModelDirectory.WEIGHTS).toString());
         report = StateDictLoader.load(model.parameters(), sd, "", false);
       } else {
         StateDict sd = TorchvisionImport.readCheckpoint(init);
+        dev.lowlight.model.weights.NonFiniteWeights.check(sd, init.toString());
         if (sd.names().stream().anyMatch(k -> k.startsWith("roi_heads."))) {
           sd = TorchvisionKeys.normalize(sd, dev.lowlight.api.nn.TorchNames.parameters(model.parameters()).keySet())
               .stateDict();

@@ -42,6 +42,8 @@ class TrainCommandTest {
         "--train-images", data.resolve("images").toString(), "--output", dir.resolve("run1").toString(), "--seed", "4",
         "--workers", "1");
     assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out()).contains("iterations in").contains("not validated (no --val-ann/--val-images)")
+        .doesNotContain("-1.0000");
 
     Files.writeString(config, "garbage: [");  // the reproduction must use the recorded config, not this file
     CliTest.Run again = lowlight("train", "--reproduce", dir.resolve("run1").toString(), "--output",

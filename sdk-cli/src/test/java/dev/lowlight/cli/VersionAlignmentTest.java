@@ -27,10 +27,15 @@ class VersionAlignmentTest {
     Document parent = parse(ROOT.resolve("pom.xml"));
     Document bom = parse(ROOT.resolve("sdk-bom/pom.xml"));
     Map<String, String> bomVersions = new LinkedHashMap<>();
+    Map<String, String> thirdParty = new LinkedHashMap<>();
     NodeList deps = bom.getElementsByTagName("dependency");
     for (int i = 0; i < deps.getLength(); i++) {
       Element d = (Element) deps.item(i);
-      bomVersions.put(text(d, "artifactId"), text(d, "version"));
+      if (text(d, "groupId").equals("dev.lowlight")) {
+        bomVersions.put(text(d, "artifactId"), text(d, "version"));
+      } else {
+        thirdParty.put(text(d, "groupId") + ":" + text(d, "artifactId"), text(d, "version"));
+      }
     }
     Map<String, String> props = new LinkedHashMap<>();
     NodeList p = ((Element) parent.getElementsByTagName("properties").item(0)).getChildNodes();
@@ -53,6 +58,32 @@ class VersionAlignmentTest {
         assertThat(property).as("parent property lowlight.%s.version vs %s/pom.xml", m.group(1), module).isEqualTo(own);
       }
     }
+    // the engines and test libraries the BOM manages for plugins are the ones the parent builds with
+    assertThat(thirdParty).isNotEmpty();
+    Map<String, String> managed = new LinkedHashMap<>();
+    NodeList parentDeps = ((Element) parent.getElementsByTagName("dependencyManagement").item(0))
+        .getElementsByTagName("dependency");
+    for (int i = 0; i < parentDeps.getLength(); i++) {
+      Element d = (Element) parentDeps.item(i);
+      managed.put(resolve(text(d, "groupId"), props) + ":" + resolve(text(d, "artifactId"), props),
+          resolve(text(d, "version"), props));
+    }
+    for (Map.Entry<String, String> e : thirdParty.entrySet()) {
+      assertThat(managed).as("the parent manages %s", e.getKey()).containsKey(e.getKey());
+      assertThat(e.getValue()).as("BOM version of %s vs the parent's", e.getKey()).isEqualTo(managed.get(e.getKey()));
+    }
+  }
+
+  /** {@code ${djl.version}} and nested properties, as the parent's properties give them. */
+  private static String resolve(String value, Map<String, String> props) {
+    Matcher m = Pattern.compile("\\$\\{([^}]+)}").matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String v = props.get(m.group(1));
+      m.appendReplacement(out, Matcher.quoteReplacement(v == null ? m.group() : resolve(v, props)));
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   private static Document parse(Path file) throws Exception {

@@ -8,7 +8,9 @@ import dev.lowlight.api.spi.Option;
  *
  * @param kernel odd window side
  */
-public record FilterOptions(@Option("odd window side k of the k x k filter, in {1, 3, 5, 7, 9}; default 3") int kernel) {
+public record FilterOptions(
+    @Option(value = "odd window side k of the k x k filter, in {1, 3, 5, 7, 9}; default 3", min = 1, max = 9)
+    int kernel) {
 
   /** The default: 3x3. */
   public static final FilterOptions DEFAULTS = new FilterOptions(3);

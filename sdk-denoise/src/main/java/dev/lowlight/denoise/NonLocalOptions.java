@@ -17,19 +17,21 @@ import dev.lowlight.api.spi.Option;
  *     w_zinit})
  */
 public record NonLocalOptions(
-    @Option("pairwise function: embedded-gaussian (default), gaussian or dot-product") String mode,
+    @Option(value = "pairwise function: embedded-gaussian (default), gaussian or dot-product",
+        values = {"embedded-gaussian", "gaussian", "dot-product"}) String mode,
     @Option("gaussian mode only: divide the logits by sqrt(C) before the softmax (Xie et al.); default false")
         boolean scaled,
     @Option("max-pool the keys and values (phi, g) 2x2 before the attention, 4x fewer keys (Wang et al.); "
         + "default false") boolean subSample,
-    @Option("memory budget of the affinity working set in MiB, in [1, 1048576]; query rows are processed in "
-        + "chunks that fit (exact); default 512") int memoryBudgetMb,
-    @Option("in training, most MiB that the affinity kept for the backward pass (N·HW·HW' floats) may take, in "
-        + "[1, 16777216]; a larger feature map is refused with an error instead of exhausting memory; default 4096")
-        int trainingMemoryMb,
-    @Option("initialisation of the output projection W_z: random (default; PyTorch's) or zero (the wNLB"
+    @Option(value = "memory budget of the affinity working set in MiB, in [1, 1048576]; query rows are processed"
+        + " in chunks that fit (exact); default 512", min = 1, max = 1 << 20) int memoryBudgetMb,
+    @Option(value = "in training, most MiB that the affinity kept for the backward pass (N·HW·HW' floats) may take,"
+        + " in [1, 16777216]; a larger feature map is refused with an error instead of exhausting memory; default 4096",
+        min = 1, max = 1 << 24) int trainingMemoryMb,
+    @Option(value = "initialisation of the output projection W_z: random (default; PyTorch's) or zero (the wNLB"
         + " authors'; with zero the branch never trains, as BN's input stays 0, and the weighted block reduces"
-        + " to z = (1 - w) x + w beta, the affine-only denoiser)") @JsonProperty("w_z_init") String wZInit) {
+        + " to z = (1 - w) x + w beta, the affine-only denoiser)", values = {"random", "zero"})
+        @JsonProperty("w_z_init") String wZInit) {
 
   /**
    * The defaults: embedded Gaussian, no scaling, no sub-sampling, 512 MiB working set, 4 GiB kept in

@@ -50,6 +50,12 @@ public final class WeightedNonLocalBlock extends AbstractNonLocalBlock {
     return weight;
   }
 
+  /** The blending weight {@code w}: how much of the non-local branch the block mixes in. */
+  @Override
+  public java.util.Map<String, Double> inspect() {
+    return java.util.Map.of("w", (double) weight.getArray().toFloatArray()[0]);
+  }
+
   @Override
   NDArray combine(ParameterStore ps, NDArray x, NDArray branch, boolean training) {
     NDArray w = ps.getValue(weight, x.getDevice(), training);

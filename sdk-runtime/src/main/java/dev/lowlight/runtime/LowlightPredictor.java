@@ -77,6 +77,7 @@ public final class LowlightPredictor implements AutoCloseable {
    */
   public static LowlightPredictor open(Path model, PredictorOptions options) {
     checkFile(model);
+    OnnxModelGuard.check(model);
     OrtEnvironment env = environment();
     Device device = options.device();
     OrtSession session = null;
@@ -199,8 +200,29 @@ public final class LowlightPredictor implements AutoCloseable {
   /** The four outputs of one run, copied out of native memory. */
   private record Raw(int n, float[] boxes, long[] labels, float[] scores, float[] masks, int side) {}
 
+  /**
+   * Each calling thread's input buffer, outside the heap and reused. Given a heap buffer, ONNX
+   * Runtime copies it into a new direct buffer for every call, which only the garbage collector
+   * frees: with a fixed heap that collects rarely, 9,000 predictions of a 128x96 image left 640 MiB
+   * of them resident outside the heap.
+   */
+  private static final ThreadLocal<FloatBuffer> INPUT = new ThreadLocal<>();
+
+  private static FloatBuffer input(float[] chw) {
+    FloatBuffer b = INPUT.get();
+    if (b == null || b.capacity() < chw.length) {
+      b = java.nio.ByteBuffer.allocateDirect(chw.length * Float.BYTES).order(java.nio.ByteOrder.nativeOrder())
+          .asFloatBuffer();
+      INPUT.set(b);
+    }
+    b.clear();
+    b.put(chw).flip();
+    return b;
+  }
+
   private Raw run(float[] chw, int h, int w) {
-    try (OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(chw), new long[] {1, 3, h, w});
+    // the tensor uses the thread's buffer without copying it, and is closed before the buffer is reused
+    try (OnnxTensor image = OnnxTensor.createTensor(env, input(chw), new long[] {1, 3, h, w});
         OrtSession.Result result = session.run(Map.of(ModelInfo.INPUT, image))) {
       float[] boxes = floats(result, ModelInfo.BOXES);
       long[] labels = longs(result, ModelInfo.LABELS);

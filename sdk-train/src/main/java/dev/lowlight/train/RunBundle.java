@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * RUN/config.yaml   the resolved ModelConfig (solver included)
  * RUN/command.txt   the full command line, one argument per line
  * RUN/run.json      seed, SDK/engine/plugin versions, device, dataset file hashes (SHA-256),
- *                   trainable parameter counts per module
+ *                   trainable parameter counts per module; each resume's command line appended
  * </pre>
  */
 final class RunBundle {
@@ -79,11 +79,35 @@ final class RunBundle {
     return run;
   }
 
-  static void write(Path dir, MaskRcnn model, List<String> commandLine, Map<String, Object> run) throws IOException {
+  /**
+   * Writes the bundle of a new run, or records a resume: a resumed run keeps the original {@code
+   * command.txt} and {@code run.json} (the command that started the run, its seed and versions) and
+   * appends {@code {"command_line", "from_iteration"}} to {@code run.json}'s {@code resumes}.
+   *
+   * @param resumedFrom the iteration a resume starts from, or -1 for a new run
+   */
+  static void write(Path dir, MaskRcnn model, List<String> commandLine, Map<String, Object> run, int resumedFrom)
+      throws IOException {
     Files.createDirectories(dir);
+    AtomicFiles.removeLeftovers(dir);
     AtomicFiles.write(dir.resolve(CONFIG), ConfigLoader.toYaml(model.config()).getBytes(StandardCharsets.UTF_8));
+    Path runFile = dir.resolve(RUN);
+    if (resumedFrom >= 0 && Files.isRegularFile(runFile) && Files.isRegularFile(dir.resolve(COMMAND))) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> original = JSON.readValue(runFile.toFile(), LinkedHashMap.class);
+      @SuppressWarnings("unchecked")
+      List<Object> resumes = original.get("resumes") instanceof List<?> l ? new java.util.ArrayList<>((List<Object>) l)
+          : new java.util.ArrayList<>();
+      Map<String, Object> resume = new LinkedHashMap<>();
+      resume.put("command_line", commandLine);
+      resume.put("from_iteration", resumedFrom);
+      resumes.add(resume);
+      original.put("resumes", resumes);
+      AtomicFiles.write(runFile, JSON.writeValueAsBytes(original));
+      return;
+    }
     AtomicFiles.write(dir.resolve(COMMAND), (String.join("\n", commandLine) + "\n").getBytes(StandardCharsets.UTF_8));
-    AtomicFiles.write(dir.resolve(RUN), JSON.writeValueAsBytes(run));
+    AtomicFiles.write(runFile, JSON.writeValueAsBytes(run));
   }
 
   /** SHA-256 of a file, or of every regular file under a directory (sorted by path, path included). */

@@ -165,6 +165,7 @@ public final class Trainer {
     }
     Map<String, Long> counts = trainableCounts(trainable);
     List<String> denoiserWeights = denoiserWeights();
+    TorchWarnings.silence(); // NNPACK's warning would otherwise come with every small convolution
     LOG.info("training on {} ({} {}), freeze policy {}, trainable parameters {}", modelDevice,
         Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), policy, counts);
     if (Device.Type.CPU.equals(modelDevice.getDeviceType()) && System.getenv("MALLOC_TRIM_THRESHOLD_") == null
@@ -208,7 +209,8 @@ public final class Trainer {
       }
       long runSeed = latest.isPresent() ? Checkpoints.read(latest.get()).state().seed() : seed;
       RunBundle.write(runDir, model, commandLine,
-          RunBundle.describe(model, runSeed, modelDevice, commandLine, datasetFiles, counts, policy.configName()));
+          RunBundle.describe(model, runSeed, modelDevice, commandLine, datasetFiles, counts, policy.configName()),
+          latest.isPresent() ? start : -1);
 
       Map<String, Double> finalMetrics = new LinkedHashMap<>();
       long loopStart = System.nanoTime();
@@ -299,11 +301,14 @@ public final class Trainer {
             v.put("detections", r.detections());
             Map<String, Double> w = denoiserValues(denoiserWeights);
             v.put("denoiser_w", w);
+            // what every denoiser reports through DenoisingBlock.inspect, whatever its plugin
+            Map<String, Double> reported = dev.lowlight.model.DenoiserReports.flat(model);
+            v.put("denoisers", reported);
             writeLine(metrics, v);
             lines++;
-            LOG.info("iteration {}: bbox AP {} AP50 {}, segm AP {} AP50 {}, denoiser w {}", completed,
+            LOG.info("iteration {}: bbox AP {} AP50 {}, segm AP {} AP50 {}{}", completed,
                 fmt(r.bbox().stats().ap()), fmt(r.bbox().stats().ap50()), fmt(r.segm().stats().ap()),
-                fmt(r.segm().stats().ap50()), w);
+                fmt(r.segm().stats().ap50()), reported.isEmpty() ? "" : ", denoisers " + reported);
             r.bbox().stats().asMap().forEach((k, x) -> finalMetrics.put("bbox." + k, x));
             r.segm().stats().asMap().forEach((k, x) -> finalMetrics.put("segm." + k, x));
             progress.onValidation(completed, r);
@@ -334,7 +339,8 @@ public final class Trainer {
         Plots.write(metricsFile, runDir);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      LOG.info("trained iterations {}..{} in {} s; best segm AP {}", start, stopAfter, fmt(seconds), fmt(bestAp));
+      LOG.info("trained iterations {}..{} in {} s; {}", start, stopAfter, fmt(seconds), bestIteration < 0
+          ? "not validated" : "best segm AP " + fmt(bestAp) + " at iteration " + bestIteration);
       return new TrainingReport(finalMetrics, bestAp, stopAfter, seconds, runDir, lastCheckpoint);
     }
   }

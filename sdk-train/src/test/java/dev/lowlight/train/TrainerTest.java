@@ -103,7 +103,8 @@ class TrainerTest {
     try (NDManager manager = NDManager.newBaseManager()) {
       MaskRcnn model = TinyModel.model(config, manager, 1);
       TrainingReport stopped = Trainer.builder().setModel(model).setTrainData(batches(config)).setRunDirectory(b)
-          .optCheckpointEvery(3).optSeed(9).optStopAfter(4).build().run();
+          .optCheckpointEvery(3).optSeed(9).optStopAfter(4).optCommandLine(List.of("lowlight", "train", "--first"))
+          .build().run();
       assertThat(stopped.iterations()).isEqualTo(4);
     }
     StateDict resumed;
@@ -111,9 +112,20 @@ class TrainerTest {
       // other initial weights: everything must come from the checkpoint
       MaskRcnn model = TinyModel.model(config, manager, 77);
       Trainer.builder().setModel(model).setTrainData(batches(config)).setRunDirectory(b).optCheckpointEvery(3)
-          .optSeed(9).optResume(true).build().run();
+          .optSeed(9).optResume(true).optCommandLine(List.of("lowlight", "train", "--resume")).build().run();
       resumed = StateDictExporter.export(model.parameters(), "");
     }
+    // the bundle: same files byte for byte; run.json keeps the command that started the run
+    for (String f : List.of("model/config.yaml", "model/model.json", "model/model.safetensors", "config.yaml")) {
+      assertThat(Files.readAllBytes(b.resolve(f))).as(f).isEqualTo(Files.readAllBytes(tmp.resolve("a").resolve(f)));
+    }
+    JsonNode run = new ObjectMapper().readTree(b.resolve("run.json").toFile());
+    assertThat(run.path("command_line").toString()).isEqualTo("[\"lowlight\",\"train\",\"--first\"]");
+    assertThat(run.path("resumes").toString())
+        .isEqualTo("[{\"command_line\":[\"lowlight\",\"train\",\"--resume\"],\"from_iteration\":4}]");
+    assertThat(Files.readString(b.resolve("command.txt"))).isEqualTo("lowlight\ntrain\n--first\n");
+    assertThat(run.path("api_version").asText()).as("filled in at build time")
+        .matches("\\d+\\.\\d+\\.\\d+(-\\S+)?");
     assertThat(resumed.names()).isEqualTo(uninterrupted.names());
     for (String name : uninterrupted.names()) {
       TensorData x = uninterrupted.get(name);

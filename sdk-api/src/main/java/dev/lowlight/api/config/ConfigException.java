@@ -27,7 +27,7 @@ public class ConfigException extends RuntimeException {
 
   /** The same problem, prefixed with the file it was found in. */
   public ConfigException inFile(String file) {
-    ConfigException e = new ConfigException(file + ": " + path, getMessage().substring(
+    ConfigException e = new ConfigException(path.isEmpty() ? file : file + ": " + path, getMessage().substring(
         path.isEmpty() ? 0 : path.length() + 2));
     e.initCause(this);
     return e;

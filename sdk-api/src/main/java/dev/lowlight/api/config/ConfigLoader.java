@@ -61,12 +61,19 @@ public final class ConfigLoader {
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
         .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
         .enable(SerializationFeature.INDENT_OUTPUT)
+        // a plugin's options are a map: written sorted, so a file's bytes do not depend on the order
+        // in which the options were given or merged
+        .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
         .build();
   }
 
   /**
-   * Reads {@code file}.
+   * Reads {@code file}. An empty file is an error (it would silently mean torchvision's defaults),
+   * and so is a YAML file whose last line has no newline: a file cut off in the middle of a line
+   * ({@code max_iters: 10} of {@code max_iters: 1000}) is otherwise valid YAML that means something
+   * else than was written.
    *
    * @throws ConfigException naming the file and the key when the file is invalid
    * @throws IOException when it cannot be read
@@ -77,11 +84,35 @@ public final class ConfigLoader {
       text = Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException(file.toString(), "no such file");
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new ConfigException(file.toString(), "not a text file (not valid UTF-8)");
     }
     try {
-      return parse(text, isYaml(file));
+      boolean yaml = isYaml(file);
+      checkComplete(text, yaml);
+      return parse(text, yaml);
     } catch (ConfigException e) {
       throw e.inFile(file.toString());
+    }
+  }
+
+  /** Refuses an empty document and a YAML document that ends in the middle of a line. */
+  private static void checkComplete(String text, boolean yaml) {
+    JsonNode tree;
+    try {
+      tree = (yaml ? YAML : JSON).readTree(text);
+    } catch (JsonProcessingException e) {
+      return; // parse() reports it, with its line and column
+    }
+    if (tree == null || tree.isMissingNode() || tree.isNull()) {
+      throw new ConfigException("", "the file is empty; a configuration states at least one key"
+          + " (`lowlight config defaults` prints them all)");
+    }
+    if (yaml && !text.endsWith("\n")) {
+      String[] lines = text.split("\n", -1);
+      String last = lines[lines.length - 1].strip();
+      throw new ConfigException("", "ends in the middle of line " + lines.length + " ('" + last + "'), as a file cut"
+          + " off does; if the file is complete, end it with a newline");
     }
   }
 
@@ -107,8 +138,7 @@ public final class ConfigLoader {
       try {
         user = mapper.readTree(text);
       } catch (JsonProcessingException e) {
-        throw new ConfigException("", "not valid " + (yaml ? "YAML" : "JSON") + ": " + e.getOriginalMessage()
-            + location(e));
+        throw new ConfigException("", "not valid " + (yaml ? "YAML" : "JSON") + ": " + JsonErrors.describe(e));
       }
       if (user == null || user.isMissingNode() || user.isNull()) {
         continue;
@@ -119,6 +149,7 @@ public final class ConfigLoader {
       }
       overlay(merged, (ObjectNode) user);
     }
+    ConfigTypes.check(merged, ModelConfig.class, "");
     return convert(merged, ModelConfig.class, "");
   }
 
@@ -157,6 +188,7 @@ public final class ConfigLoader {
     ObjectNode merged = JSON.valueToTree(provider.defaultOptions());
     ObjectNode given = JSON.valueToTree(options == null ? Map.of() : options);
     overlay(merged, given);
+    ConfigTypes.check(merged, provider.optionsType(), path);
     return convert(merged, provider.optionsType(), path);
   }
 
@@ -189,9 +221,11 @@ public final class ConfigLoader {
     } catch (MismatchedInputException e) {
       throw new ConfigException(join(base, path(e)), "expected " + simpleType(e.getTargetType())
           + (e.getOriginalMessage().contains("null") ? ", got null" : ", got a value of another type"), e);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
+    } catch (JsonProcessingException e) {
       String p = e instanceof JsonMappingException m ? path(m) : "";
-      throw new ConfigException(join(base, p), e.getMessage(), e);
+      throw new ConfigException(join(base, p), e.getOriginalMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(base, e.getMessage(), e);
     }
   }
 
@@ -262,11 +296,6 @@ public final class ConfigLoader {
       return "an object";
     }
     return "an object of " + t.getSimpleName();
-  }
-
-  private static String location(JsonProcessingException e) {
-    return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-        + e.getLocation().getColumnNr() + ")";
   }
 
   private static boolean isYaml(Path file) {

@@ -27,7 +27,8 @@ public record DenoiseConfig(String name, List<String> stages, Map<String, Object
         throw new Check.InvalidValueException("stages[" + i + "]", "repeats '" + stages.get(i) + "'");
       }
     }
-    options = options == null ? Map.of() : Map.copyOf(options);
+    // file order, not Map.copyOf's per-JVM random order: what is written back must not vary by run
+    options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
   }
 
   /** Whether a denoiser is configured. */

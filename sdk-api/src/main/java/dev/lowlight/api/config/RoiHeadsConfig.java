@@ -42,6 +42,9 @@ public record RoiHeadsConfig(PluginRef boxHead, PluginRef maskHead, int boxPoolS
       throw new Check.InvalidValueException("bbox_reg_weights", "must have 4 values (wx, wy, ww, wh), got "
           + bboxRegWeights.size());
     }
+    for (int i = 0; i < 4; i++) {
+      Check.range("bbox_reg_weights[" + i + "]", bboxRegWeights.get(i), 1e-6, 1e6);
+    }
     bboxRegWeights = List.copyOf(bboxRegWeights);
   }
 }

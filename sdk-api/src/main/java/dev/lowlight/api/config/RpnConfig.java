@@ -38,6 +38,15 @@ public record RpnConfig(PluginRef head, List<List<Integer>> anchorSizes, List<Do
     for (int i = 0; i < aspectRatios.size(); i++) {
       Check.range("aspect_ratios[" + i + "]", aspectRatios.get(i), 1e-3, 1e3);
     }
+    for (int l = 0; l < anchorSizes.size(); l++) {
+      List<Integer> level = Check.required("anchor_sizes[" + l + "]", anchorSizes.get(l));
+      if (level.isEmpty()) {
+        throw new Check.InvalidValueException("anchor_sizes[" + l + "]", "must give at least one size");
+      }
+      for (int i = 0; i < level.size(); i++) {
+        Check.range("anchor_sizes[" + l + "][" + i + "]", level.get(i), 1, 100_000);
+      }
+    }
     anchorSizes = anchorSizes.stream().map(List::copyOf).toList();
     aspectRatios = List.copyOf(aspectRatios);
     Check.range("pre_nms_top_n_train", preNmsTopNTrain, 1, 1_000_000);

@@ -94,6 +94,43 @@ public final class AtomicFiles {
     }
   }
 
+  /** The temporary files {@link #write} makes: {@code .NAME.UUID.tmp}. */
+  private static final java.util.regex.Pattern TEMPORARY =
+      java.util.regex.Pattern.compile("\\..+\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.tmp");
+
+  /**
+   * Removes the temporary files a killed process left in {@code dir} and its subfolders (two
+   * levels deep: an output folder and its {@code images/}): those {@link #write} names, last
+   * modified before this process started, so that a concurrent writer's file in progress is left
+   * alone. Returns how many were removed; a missing folder has none.
+   */
+  public static int removeLeftovers(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    java.nio.file.attribute.FileTime started = java.nio.file.attribute.FileTime.from(processStart());
+    int removed = 0;
+    try (var files = Files.find(dir, 2, (p, a) -> a.isRegularFile()
+        && TEMPORARY.matcher(p.getFileName().toString()).matches() && a.lastModifiedTime().compareTo(started) < 0)) {
+      for (Path p : files.toList()) {
+        if (Files.deleteIfExists(p)) {
+          removed++;
+        }
+      }
+    }
+    if (removed > 0) {
+      org.slf4j.LoggerFactory.getLogger(AtomicFiles.class).info("removed {} temporary files left in {} by an"
+          + " interrupted run", removed, dir);
+    }
+    return removed;
+  }
+
+  /** When this process started (the JVM's start where the platform does not say). */
+  static java.time.Instant processStart() {
+    return ProcessHandle.current().info().startInstant().orElseGet(() -> java.time.Instant.ofEpochMilli(
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()));
+  }
+
   /** Deletes a file tree (children first). */
   public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {

@@ -40,6 +40,31 @@ public final class TorchNames {
     }
   }
 
+  /**
+   * Every block under {@code root} (itself excluded) of type {@code type}, keyed by its dotted
+   * path as in {@link #parameters} ({@code backbone.denoise.res3}), in registration order; a
+   * block found is not searched further.
+   */
+  public static <T> Map<String, T> blocks(Block root, Class<T> type) {
+    Map<String, T> out = new LinkedHashMap<>();
+    collectBlocks(root, "", type, out);
+    return out;
+  }
+
+  private static <T> void collectBlocks(Block block, String prefix, Class<T> type, Map<String, T> out) {
+    int i = 0;
+    for (Pair<String, Block> child : block.getChildren()) {
+      i++;
+      String name = childName(child.getKey(), i);
+      String path = name.isEmpty() ? prefix : prefix.isEmpty() ? name : prefix + "." + name;
+      if (type.isInstance(child.getValue())) {
+        out.put(path, type.cast(child.getValue()));
+      } else {
+        collectBlocks(child.getValue(), path, type, out);
+      }
+    }
+  }
+
   /** The name a child was added with, given DJL's key and the child's 1-based position. */
   public static String childName(String djlKey, int position) {
     String number = String.format(Locale.ROOT, "%02d", position);

@@ -47,17 +47,26 @@ public final class PluginRegistry {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]*");
   private static final String CODE = "registered in code";
 
+  /** The environment variable {@code bin/lowlight} adds to the class path: plugin jars. */
+  public static final String CLASSPATH_VARIABLE = "LOWLIGHT_CLASSPATH";
+
   private final Map<PluginKind, Map<String, PluginDescriptor>> plugins;
   private final Map<String, String> refused;
+  private final List<String> warnings;
 
-  private PluginRegistry(Map<PluginKind, Map<String, PluginDescriptor>> plugins, Map<String, String> refused) {
+  private PluginRegistry(Map<PluginKind, Map<String, PluginDescriptor>> plugins, Map<String, String> refused,
+      List<String> warnings) {
     this.plugins = plugins;
     this.refused = refused;
+    this.warnings = List.copyOf(warnings);
   }
 
-  /** The plugins visible to the thread's context class loader (or this class's loader). */
+  /**
+   * The plugins visible to the thread's context class loader (or this class's loader); the
+   * entries of {@value #CLASSPATH_VARIABLE} are checked (see {@link Builder#declaredClasspath}).
+   */
   public static PluginRegistry load() {
-    return builder().build();
+    return builder().declaredClasspath(System.getenv(CLASSPATH_VARIABLE)).build();
   }
 
   /** A builder for a registry with explicit class loaders and providers registered in code. */
@@ -88,6 +97,14 @@ public final class PluginRegistry {
   }
 
   /**
+   * Declared plugin jars that give nothing: a {@value #CLASSPATH_VARIABLE} entry that does not
+   * exist, or that provides no plugin (no service file), each naming the entry.
+   */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /**
    * The plugin of {@code kind} called {@code name}.
    *
    * @throws PluginException when there is none (the message lists the valid names) or it was
@@ -105,7 +122,8 @@ public final class PluginRegistry {
     List<String> names = names(kind);
     throw new PluginException("unknown " + kind.label() + " plugin '" + name + "'; available: "
         + (names.isEmpty() ? "none" : String.join(", ", names))
-        + " (add the plugin's jar to the classpath to use another)");
+        + (warnings.isEmpty() ? " (add the plugin's jar to the classpath, e.g. " + CLASSPATH_VARIABLE
+            + "=plugin.jar, to use another)" : "; " + String.join("; ", warnings)));
   }
 
   /** The denoiser called {@code name}. */
@@ -154,6 +172,7 @@ public final class PluginRegistry {
   public static final class Builder {
     private final List<ClassLoader> loaders = new ArrayList<>();
     private final List<Provider<?>> coded = new ArrayList<>();
+    private final List<String> declared = new ArrayList<>();
     private boolean serviceLoader = true;
 
     Builder() {}
@@ -167,6 +186,22 @@ public final class PluginRegistry {
     /** Adds a provider directly, as if it were discovered. */
     public Builder register(Provider<?> provider) {
       coded.add(provider);
+      return this;
+    }
+
+    /**
+     * Class path entries that are meant to bring plugins ({@code a.jar:b.jar}, as {@value
+     * #CLASSPATH_VARIABLE} holds them); each one that does not exist or provides no plugin becomes
+     * a {@link PluginRegistry#warnings() warning} naming it. Null or empty declares nothing.
+     */
+    public Builder declaredClasspath(String entries) {
+      if (entries != null) {
+        for (String e : entries.split(java.io.File.pathSeparator)) {
+          if (!e.isBlank()) {
+            declared.add(e.strip());
+          }
+        }
+      }
       return this;
     }
 
@@ -201,7 +236,9 @@ public final class PluginRegistry {
         }
       }
       refused.values().forEach(LOG::warn);
-      return new PluginRegistry(found, refused);
+      List<String> warnings = ServiceFiles.checkDeclared(declared, found, refused);
+      warnings.forEach(LOG::warn);
+      return new PluginRegistry(found, refused, warnings);
     }
 
     private static void discover(Class<?> service, ClassLoader cl, Map<PluginKind, Map<String, PluginDescriptor>> found,
@@ -215,8 +252,7 @@ public final class PluginRegistry {
           }
           p = it.next();
         } catch (ServiceConfigurationError | LinkageError e) {
-          String msg = "broken plugin entry in META-INF/services/" + service.getName() + ": " + e.getMessage()
-              + (e.getCause() != null ? " (" + e.getCause() + ")" : "");
+          String msg = ServiceFiles.describeBrokenEntry(service, cl, e);
           refused.put("broken/" + msg, msg);
           continue;
         }

@@ -24,8 +24,11 @@ public record SpiVersion(int major, int minor) implements Comparable<SpiVersion>
   /** Major version of the SPI in this {@code sdk-api} build; a compile-time constant. */
   public static final int MAJOR = 1;
 
-  /** Minor version of the SPI in this {@code sdk-api} build; a compile-time constant. */
-  public static final int MINOR = 0;
+  /**
+   * Minor version of the SPI in this {@code sdk-api} build; a compile-time constant. 1.1 added
+   * {@link DenoisingBlock#inspect()}.
+   */
+  public static final int MINOR = 1;
 
   /** The version of the SPI that is running. */
   public static final SpiVersion RUNTIME = new SpiVersion(MAJOR, MINOR);

@@ -117,7 +117,7 @@ class ConfigLoaderTest {
     assertThatThrownBy(() -> PluginResolver.bind(r, PluginKind.DENOISER, "denoise", c.denoise().plugin()))
         .isInstanceOf(ConfigException.class)
         .hasMessage("denoise.name: unknown denoiser plugin 'wnbl'; available: pass-through "
-            + "(add the plugin's jar to the classpath to use another)")
+            + "(add the plugin's jar to the classpath, e.g. LOWLIGHT_CLASSPATH=plugin.jar, to use another)")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
   }
 

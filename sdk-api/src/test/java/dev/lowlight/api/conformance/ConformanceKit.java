@@ -22,6 +22,7 @@ import dev.lowlight.api.onnx.Dim;
 import dev.lowlight.api.onnx.OnnxGraphBuilder;
 import dev.lowlight.api.onnx.OnnxLowerable;
 import dev.lowlight.api.onnx.OnnxType;
+import dev.lowlight.api.onnx.OutputDifference;
 import dev.lowlight.api.registry.PluginDescriptor;
 import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.api.spi.DenoiserProvider;
@@ -38,12 +39,17 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.function.Executable;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The plugin conformance kit: point it at a provider or a block and it returns JUnit 5 dynamic
@@ -51,17 +57,30 @@ import org.junit.jupiter.api.DynamicTest;
  *
  * <ol>
  *   <li>DJL forward in inference mode equals the block's ONNX lowering run through ONNX Runtime,
- *       within 1e-4 relative, on random inputs of several shapes, with one graph whose sizes are
- *       dynamic;
+ *       within 1e-4 relative, on several input shapes, with one graph whose sizes are dynamic;
  *   <li>the declared output shapes ({@code getOutputShapes}) equal the actual ones;
  *   <li>parameters survive {@code saveParameters}/{@code loadParameters};
+ *   <li>the block's jar calls no {@code NDArray} arithmetic with a Java-number operand that
+ *       autograd reads after DJL frees it;
  *   <li>for providers: name, version, description and documented options are present, the SPI
- *       version runs on this SDK, and the provider is registered in {@code META-INF/services}.
+ *       version runs on this SDK, and the provider is listed in its own jar's {@code
+ *       META-INF/services} file.
  * </ol>
  *
- * <p>Parameters are randomised before comparing (weights uniform in ±2/sqrt(fan-in), 1-D
- * parameters uniform in [0.5, 1.5]), so blocks that start as the identity are still checked.
- * Usage from a plugin's tests, with {@code sdk-api:test-jar}, a DJL engine and ONNX Runtime on the
+ * <p><b>What the values are.</b> A wrong lowering must not pass because the values happen to hide
+ * it (a missing {@code Relu} is invisible while everything before it is positive), so every
+ * parameter is drawn with both signs at a realistic scale: weights uniform in ±2/sqrt(fan-in),
+ * one-dimensional parameters (biases, gains, gates such as {@code w}) uniform in [-1, 1], running
+ * variances (and the parameters named with {@link #positive}) in [0.5, 1.5]; parameters are drawn
+ * afresh for each case. The input cases take turns between three kinds of statistics: rectified
+ * features (non-negative, positive mean, as after a ReLU), channels with their own mean in [-2, 2]
+ * and standard deviation in [0.2, 3], and zero-mean values with a few large spikes.
+ *
+ * <p><b>Failures name their check.</b> Every message starts with the check's name ({@code
+ * se-smooth [reduction=1]: ONNX Runtime equals DJL on [(2, 16, 5, 7)]: ...}), so a report that
+ * shows only {@code conformance()[2]} still says what failed.
+ *
+ * <p>Usage from a plugin's tests, with {@code sdk-api:test-jar}, a DJL engine and ONNX Runtime on the
  * test classpath:
  *
  * <pre>{@code
@@ -81,7 +100,8 @@ public final class ConformanceKit {
   private final String label;
   private final Supplier<Block> factory;
   private final Provider<?> provider;
-  private List<Shape[]> inputShapes = new ArrayList<>();
+  private final List<Shape[]> inputShapes = new ArrayList<>();
+  private final Set<String> positive = new LinkedHashSet<>(List.of("running_var"));
   private long seed = 42;
   private double rtol = RTOL;
 
@@ -92,8 +112,9 @@ public final class ConformanceKit {
   }
 
   /**
-   * Checks a denoiser provider with its default options on {@code N×C×H×W} inputs of several
-   * sizes, including odd ones; set {@link DenoiserKit#channels} to suit the plugin.
+   * Checks a denoiser provider on {@code N×C×H×W} inputs of several sizes, including odd ones,
+   * with its default options and with each declared option at each end of its range; see {@link
+   * DenoiserKit}.
    */
   public static <O extends Record> DenoiserKit<O> forDenoiser(DenoiserProvider<O> provider) {
     return new DenoiserKit<>(provider);
@@ -126,24 +147,19 @@ public final class ConformanceKit {
     return this;
   }
 
+  /**
+   * Parameters that must stay positive (a variance, a temperature under a square root or a
+   * logarithm), by the end of their dotted name ({@code "temperature"} matches {@code
+   * gate.temperature}); they are drawn in [0.5, 1.5] instead of [-1, 1].
+   */
+  public ConformanceKit positive(String... nameSuffixes) {
+    positive.addAll(List.of(nameSuffixes));
+    return this;
+  }
+
   /** The checks, as dynamic tests named after the block and the case. */
   public Stream<DynamicTest> tests() {
-    if (inputShapes.isEmpty()) {
-      throw new IllegalStateException("give at least one input case with inputs(...)");
-    }
-    List<DynamicTest> tests = new ArrayList<>();
-    if (provider != null) {
-      tests.add(DynamicTest.dynamicTest(label + ": metadata", this::checkMetadata));
-    }
-    for (Shape[] shapes : inputShapes) {
-      tests.add(DynamicTest.dynamicTest(label + ": ONNX Runtime equals DJL on " + Arrays.toString(shapes),
-          () -> checkOnnxParity(shapes)));
-    }
-    tests.add(DynamicTest.dynamicTest(label + ": declared output shapes", this::checkDeclaredShapes));
-    tests.add(DynamicTest.dynamicTest(label + ": parameters survive save and load", this::checkSaveLoad));
-    tests.add(DynamicTest.dynamicTest(label + ": no scalar operand that autograd would read after it is freed",
-        this::checkScalarOperands));
-    return tests.stream();
+    return checks(true).stream();
   }
 
   /** Runs every check now, throwing the first failure; for use outside JUnit's dynamic tests. */
@@ -151,6 +167,49 @@ public final class ConformanceKit {
     for (DynamicTest t : tests().toList()) {
       t.getExecutable().execute();
     }
+  }
+
+  /** The checks; {@code everything} false leaves out those that do not depend on the block's values. */
+  List<DynamicTest> checks(boolean everything) {
+    if (inputShapes.isEmpty()) {
+      throw new IllegalStateException("give at least one input case with inputs(...)");
+    }
+    List<DynamicTest> tests = new ArrayList<>();
+    if (provider != null && everything) {
+      tests.add(named(label + ": metadata and service file", this::checkMetadata));
+    }
+    for (int i = 0; i < inputShapes.size(); i++) {
+      Shape[] shapes = inputShapes.get(i);
+      int caseIndex = i;
+      tests.add(named(label + ": ONNX Runtime equals DJL on " + Arrays.toString(shapes) + " (" + InputKind.of(i)
+          .description + ")", () -> checkOnnxParity(shapes, caseIndex)));
+    }
+    tests.add(named(label + ": declared output shapes", this::checkDeclaredShapes));
+    if (everything) {
+      tests.add(named(label + ": parameters survive save and load", this::checkSaveLoad));
+      tests.add(named(label + ": no scalar operand that autograd would read after it is freed",
+          this::checkScalarOperands));
+    }
+    return tests;
+  }
+
+  /**
+   * A dynamic test whose failure message starts with its name: surefire's report names dynamic
+   * tests by their factory and position ({@code conformance()[2]}), not by their display name.
+   */
+  static DynamicTest named(String name, Executable check) {
+    return DynamicTest.dynamicTest(name, () -> {
+      try {
+        check.execute();
+      } catch (TestAbortedException e) {
+        throw e;
+      } catch (AssertionError e) {
+        String message = String.valueOf(e.getMessage()).strip();
+        throw new AssertionFailedError(message.startsWith(name) ? message : name + ": " + message, e);
+      } catch (Throwable e) {
+        throw new AssertionFailedError(name + ": " + e, e);
+      }
+    });
   }
 
   /** The block's own jar or class directory holds no call that gives wrong gradients (see {@link ScalarOperandAudit}). */
@@ -161,7 +220,7 @@ public final class ConformanceKit {
             + " use dev.lowlight.api.nn.Scalars", ScalarOperandAudit.codeSource(type)).isEmpty();
   }
 
-  private void checkMetadata() {
+  private void checkMetadata() throws IOException {
     assertThat(provider.name()).as("name").matches("[a-z0-9][a-z0-9-]*");
     assertThat(provider.version()).as("version of %s", provider.name()).isNotBlank();
     assertThat(provider.description()).as("description of %s", provider.name()).isNotBlank();
@@ -176,19 +235,20 @@ public final class ConformanceKit {
       assertThat(o.description()).as("@Option documentation of %s option '%s'", provider.name(), o.key())
           .isNotBlank();
     }
+    ServiceFileCheck.assertListed(provider);
     PluginDescriptor found = PluginRegistry.load().find(provider.kind(), provider.name());
-    assertThat(found.provider().getClass()).as("%s registered in META-INF/services/%s", provider.name(),
-        provider.kind().providerType().getName()).isEqualTo(provider.getClass());
+    assertThat(found.provider().getClass()).as("the %s plugin '%s' the registry finds", provider.kind().label(),
+        provider.name()).isEqualTo(provider.getClass());
   }
 
-  private void checkOnnxParity(Shape[] shapes) throws OrtException {
+  private void checkOnnxParity(Shape[] shapes, int caseIndex) throws OrtException {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-      Block block = newInitialisedBlock(manager, shapes);
+      Block block = newInitialisedBlock(manager, shapes, caseIndex);
       if (!(block instanceof OnnxLowerable lowerable)) {
         fail(label + " does not implement OnnxLowerable");
         return;
       }
-      NDList inputs = randomInputs(manager, shapes);
+      NDList inputs = randomInputs(manager, shapes, caseIndex);
       NDList expected = block.forward(new ParameterStore(manager, false), inputs, false);
 
       OnnxGraphBuilder g = new OnnxGraphBuilder("conformance");
@@ -233,38 +293,25 @@ public final class ConformanceKit {
     FloatBuffer fb = actual.getFloatBuffer();
     float[] a = new float[fb.remaining()];
     fb.get(a);
-    double sumSq = 0;
     for (float v : e) {
       if (Float.isNaN(v)) {
-        fail(label + " output " + index + ": DJL forward produced NaN");
-      }
-      sumSq += (double) v * v;
-    }
-    double rms = Math.sqrt(sumSq / Math.max(1, e.length));
-    double worst = 0;
-    int worstAt = -1;
-    for (int i = 0; i < e.length; i++) {
-      double diff = Math.abs((double) a[i] - e[i]);
-      double allowed = rtol * (Math.abs(e[i]) + rms + 1e-12);
-      if (!(diff <= allowed)) {
-        double ratio = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff / allowed;
-        if (ratio > worst) {
-          worst = ratio;
-          worstAt = i;
-        }
+        fail(label + " output " + index + ": DJL forward produced NaN with parameters drawn in [-1, 1]; if a"
+            + " parameter must stay positive, declare it with positive(\"name\")");
       }
     }
-    if (worstAt >= 0) {
-      fail(String.format("%s output %d: ONNX Runtime differs from DJL at flat index %d: onnx=%g djl=%g "
-          + "(|diff| is %.3g times the allowed %g relative)", label, index, worstAt, a[worstAt], e[worstAt], worst, rtol));
+    OutputDifference d = OutputDifference.of(e, a, rtol);
+    if (d != null) {
+      fail(label + " output " + index + ": ONNX Runtime differs from DJL: " + d.describe("onnx", "djl")
+          + "; the lowering does not compute what the forward does");
     }
   }
 
   private void checkDeclaredShapes() {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-      for (Shape[] shapes : inputShapes) {
-        Block block = newInitialisedBlock(manager, shapes);
-        NDList out = block.forward(new ParameterStore(manager, false), randomInputs(manager, shapes), false);
+      for (int c = 0; c < inputShapes.size(); c++) {
+        Shape[] shapes = inputShapes.get(c);
+        Block block = newInitialisedBlock(manager, shapes, c);
+        NDList out = block.forward(new ParameterStore(manager, false), randomInputs(manager, shapes, c), false);
         Shape[] declared = block.getOutputShapes(shapes);
         assertThat(declared).as("%s declared output count for %s", label, Arrays.toString(shapes)).hasSize(out.size());
         for (int i = 0; i < out.size(); i++) {
@@ -278,7 +325,7 @@ public final class ConformanceKit {
   private void checkSaveLoad() throws Exception {
     Shape[] shapes = inputShapes.get(0);
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-      Block original = newInitialisedBlock(manager, shapes);
+      Block original = newInitialisedBlock(manager, shapes, 0);
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       try (DataOutputStream out = new DataOutputStream(bytes)) {
         original.saveParameters(out);
@@ -296,7 +343,7 @@ public final class ConformanceKit {
         assertThat(Arrays.equals(b.get(name).getArray().toFloatArray(), a.get(name).getArray().toFloatArray()))
             .as("%s parameter %s equal after load", label, name).isTrue();
       }
-      NDList inputs = randomInputs(manager, shapes);
+      NDList inputs = randomInputs(manager, shapes, 0);
       NDList x = original.forward(new ParameterStore(manager, false), inputs, false);
       NDList y = restored.forward(new ParameterStore(manager, false), inputs, false);
       for (int i = 0; i < x.size(); i++) {
@@ -306,42 +353,94 @@ public final class ConformanceKit {
     }
   }
 
-  private Block newInitialisedBlock(NDManager manager, Shape[] shapes) {
+  private Block newInitialisedBlock(NDManager manager, Shape[] shapes, int caseIndex) {
     Block block = factory.get();
     block.initialize(manager, DataType.FLOAT32, shapes);
-    randomise(block);
+    randomise(block, caseIndex);
     return block;
   }
 
-  void randomise(Block block) {
-    Random random = new Random(seed);
+  /** Draws every parameter of {@code block} as the class documentation says, for case {@code caseIndex}. */
+  void randomise(Block block, int caseIndex) {
+    Random random = new Random(seed * 31 + caseIndex);
     for (Map.Entry<String, Parameter> e : TorchNames.parameters(block).entrySet()) {
       NDArray array = e.getValue().getArray();
       long[] dims = array.getShape().getShape();
       int n = (int) array.size();
       float[] values = new float[n];
-      if (dims.length >= 2) {
-        long fanIn = n / dims[0];
+      if (isPositive(e.getKey(), e.getValue())) {
+        for (int i = 0; i < n; i++) {
+          values[i] = (float) (0.5 + random.nextDouble());
+        }
+      } else if (dims.length >= 2) {
+        long fanIn = n / Math.max(1, dims[0]);
         double bound = 2.0 / Math.sqrt(Math.max(1, fanIn));
         for (int i = 0; i < n; i++) {
           values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
         }
       } else {
         for (int i = 0; i < n; i++) {
-          values[i] = (float) (0.5 + random.nextDouble());
+          values[i] = (float) (random.nextDouble() * 2 - 1);
         }
       }
       array.set(FloatBuffer.wrap(values));
     }
   }
 
-  NDList randomInputs(NDManager manager, Shape[] shapes) {
-    Random random = new Random(seed + 1);
+  private boolean isPositive(String name, Parameter p) {
+    if (p.getType() == Parameter.Type.RUNNING_VAR) {
+      return true;
+    }
+    for (String suffix : positive) {
+      if (name.equals(suffix) || name.endsWith("." + suffix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The statistics of the inputs of one case; the cases take turns. */
+  enum InputKind {
+    RECTIFIED("rectified features, positive mean"),
+    SHIFTED("per-channel means in [-2, 2], spreads in [0.2, 3]"),
+    SPIKY("zero mean with large spikes");
+
+    final String description;
+
+    InputKind(String description) {
+      this.description = description;
+    }
+
+    static InputKind of(int caseIndex) {
+      return values()[caseIndex % values().length];
+    }
+  }
+
+  /** Inputs of case {@code caseIndex}: see {@link InputKind}. */
+  NDList randomInputs(NDManager manager, Shape[] shapes, int caseIndex) {
+    Random random = new Random(seed * 31 + caseIndex + 1_000_003);
+    InputKind kind = InputKind.of(caseIndex);
     NDList list = new NDList();
     for (Shape s : shapes) {
       float[] v = new float[(int) s.size()];
+      // the channel axis of N×C×... inputs gets its own statistics; other ranks share one
+      int channels = s.dimension() >= 2 ? (int) s.get(1) : 1;
+      int inner = s.dimension() >= 2 ? (int) (s.size() / s.get(0) / channels) : v.length;
+      double[] mean = new double[channels];
+      double[] spread = new double[channels];
+      for (int c = 0; c < channels; c++) {
+        mean[c] = kind == InputKind.SHIFTED ? random.nextDouble() * 4 - 2 : kind == InputKind.RECTIFIED ? 0.5 : 0;
+        spread[c] = kind == InputKind.SHIFTED ? 0.2 + random.nextDouble() * 2.8 : 1;
+      }
       for (int i = 0; i < v.length; i++) {
-        v[i] = (float) random.nextGaussian();
+        int c = channels == 1 ? 0 : (i / inner) % channels;
+        double x = mean[c] + spread[c] * random.nextGaussian();
+        if (kind == InputKind.RECTIFIED) {
+          x = Math.max(0, x);
+        } else if (kind == InputKind.SPIKY && random.nextDouble() < 0.02) {
+          x += (random.nextBoolean() ? 8 : -8);
+        }
+        v[i] = (float) x;
       }
       list.add(manager.create(v, s));
     }
@@ -354,76 +453,5 @@ public final class ConformanceKit {
       dims[d] = shape.dimension() == 4 && d == 1 ? Dim.of(shape.get(d)) : Dim.dynamic("in" + input + "_d" + d);
     }
     return dims;
-  }
-
-  /**
-   * The kit for a denoiser provider: {@code N×C×H×W} inputs, shape-preserving output.
-   *
-   * @param <O> the provider's options
-   */
-  public static final class DenoiserKit<O extends Record> {
-    private final DenoiserProvider<O> provider;
-    private O options;
-    private int channels = 16;
-    private List<long[]> sizes = new ArrayList<>(List.of(
-        new long[] {1, 8, 8}, new long[] {2, 5, 7}, new long[] {1, 37, 53}));
-
-    DenoiserKit(DenoiserProvider<O> provider) {
-      this.provider = provider;
-      this.options = provider.defaultOptions();
-    }
-
-    /** Channels of the feature maps (default 16). */
-    public DenoiserKit<O> channels(int channels) {
-      this.channels = channels;
-      return this;
-    }
-
-    /** Options other than the defaults. */
-    public DenoiserKit<O> options(O options) {
-      this.options = options;
-      return this;
-    }
-
-    /** Replaces the default sizes ({@code N, H, W}: 1x8x8, 2x5x7, 1x37x53). */
-    public DenoiserKit<O> sizes(long[]... nhw) {
-      this.sizes = List.of(nhw);
-      return this;
-    }
-
-    /** The checks, including shape preservation. */
-    public Stream<DynamicTest> tests() {
-      ConformanceKit kit = ConformanceKit.forBlock(provider.name(), () -> provider.create(options, channels), provider);
-      for (long[] s : sizes) {
-        kit.inputs(new Shape(s[0], channels, s[1], s[2]));
-      }
-      DynamicTest preserves = DynamicTest.dynamicTest(provider.name() + ": preserves N×C×H×W", () -> {
-        for (long[] s : sizes) {
-          Shape in = new Shape(s[0], channels, s[1], s[2]);
-          assertThat(provider.create(options, channels).getOutputShapes(new Shape[] {in}))
-              .as("%s output shape for %s", provider.name(), in).containsExactly(in);
-        }
-      });
-      DynamicTest dense = DynamicTest.dynamicTest(provider.name()
-          + ": output is dense, so the next 1x1 convolution is safe on any CPU", () -> {
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-          for (long[] s : sizes) {
-            Shape in = new Shape(s[0], channels, s[1], s[2]);
-            Block block = provider.create(options, channels);
-            block.initialize(manager, DataType.FLOAT32, in);
-            kit.randomise(block);
-            for (boolean training : new boolean[] {false, true}) {
-              NDArray out = block.forward(new ParameterStore(manager, false),
-                  kit.randomInputs(manager, new Shape[] {in}), training).head();
-              assertThat(EngineLayout.isDense(out)).as("%s output for %s (training=%s) is dense N×C×H×W, not a"
-                  + " channels-last or strided view: oneDNN's 1x1 convolution after it divides by zero on CPUs"
-                  + " that report no cache sizes; return dev.lowlight.api.nn.Layouts.dense(output)",
-                  provider.name(), in, training).isTrue();
-            }
-          }
-        }
-      });
-      return Stream.concat(kit.tests(), Stream.of(preserves, dense));
-    }
   }
 }

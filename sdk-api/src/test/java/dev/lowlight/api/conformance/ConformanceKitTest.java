@@ -62,6 +62,38 @@ class ConformanceKitTest {
   }
 
   @Test
+  void aProviderMissingFromItsServiceFileFailsNamingTheFileAndTheLine() {
+    var metadata = ConformanceKit.forDenoiser(new dev.lowlight.api.registry.TestProviders.PassThrough()).channels(4)
+        .tests().filter(t -> t.getDisplayName().contains("metadata")).toList();
+    assertThat(metadata).hasSize(1);
+    assertThatThrownBy(() -> metadata.get(0).getExecutable().execute()).isInstanceOf(AssertionError.class)
+        .hasMessageStartingWith("pass-through: metadata and service file: "
+            + "META-INF/services/dev.lowlight.api.spi.DenoiserProvider in ")
+        .hasMessageContaining("but not dev.lowlight.api.registry.TestProviders$PassThrough");
+  }
+
+  @Test
+  void aJarWithoutAServiceFileFailsNamingTheFileToCreate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path classes) {
+    var provider = new dev.lowlight.api.registry.TestProviders.PassThrough();
+    assertThatThrownBy(() -> ServiceFileCheck.assertListed(provider, classes)).isInstanceOf(AssertionError.class)
+        .hasMessage(classes + " has no META-INF/services/dev.lowlight.api.spi.DenoiserProvider; create"
+            + " src/main/resources/META-INF/services/dev.lowlight.api.spi.DenoiserProvider containing the line"
+            + " dev.lowlight.api.registry.TestProviders$PassThrough");
+  }
+
+  @Test
+  void everyFailureMessageStartsWithTheNameOfItsCheck() {
+    for (var t : ConformanceKit.forBlock("conv-forgets-bias", ConvThatForgetsItsBias::new, null)
+        .inputs(new Shape(1, 4, 6, 6)).tests().toList()) {
+      try {
+        t.getExecutable().execute();
+      } catch (Throwable e) {
+        assertThat(e.getMessage()).startsWith(t.getDisplayName() + ": ");
+      }
+    }
+  }
+
+  @Test
   void denoiserReturningAChannelsLastViewIsCaught() {
     var check = ConformanceKit.forDenoiser(new ChannelsLastDenoiser()).channels(8).tests()
         .filter(t -> t.getDisplayName().contains("dense")).toList();

@@ -33,16 +33,16 @@ class PluginRegistryTest {
     PluginRegistry r = PluginRegistry.builder().withoutServiceLoader().register(new TestProviders.PassThrough()).build();
     assertThatThrownBy(() -> r.find(PluginKind.DENOISER, "wnbl")).isInstanceOf(PluginException.class)
         .hasMessage("unknown denoiser plugin 'wnbl'; available: pass-through "
-            + "(add the plugin's jar to the classpath to use another)");
+            + "(add the plugin's jar to the classpath, e.g. LOWLIGHT_CLASSPATH=plugin.jar, to use another)");
   }
 
   @Test
   void incompatibleSpiIsRefusedNamingBothVersions() {
     PluginRegistry r = PluginRegistry.builder().withoutServiceLoader().register(new TestProviders.FromTheFuture()).build();
     assertThat(r.names(PluginKind.DENOISER)).isEmpty();
-    assertThat(r.problems()).singleElement().asString().contains("from-the-future", "SPI 2.0", "SPI 1.0");
+    assertThat(r.problems()).singleElement().asString().contains("from-the-future", "SPI 2.0", "SPI 1.1");
     assertThatThrownBy(() -> r.denoiser("from-the-future")).isInstanceOf(PluginException.class)
-        .hasMessageContaining("built for SPI 2.0 but this lowlight runs SPI 1.0");
+        .hasMessageContaining("built for SPI 2.0 but this lowlight runs SPI 1.1");
   }
 
   @Test

@@ -87,8 +87,10 @@ public record CategoryMapping(Map<Integer, Long> labelToCategory) {
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(file.toFile());
-    } catch (IOException e) {
-      throw new IOException(file + ": not a JSON category map: " + e.getMessage(), e);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException(file + ": not a JSON category map: " + dev.lowlight.api.config.JsonErrors.describe(e), e);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(file + ": no such file", e);
     }
     if (root == null || !root.isObject()) {
       throw new IOException(file + ": a category map must be a JSON object {\"model class\": \"dataset category\"}");

@@ -84,6 +84,8 @@ public final class MaskApi {
     if (n > MAX_DECODE_PIXELS) {
       throw new IllegalArgumentException("mask of " + n + " pixels is too large to decode");
     }
+    // a mask costs a byte per pixel: the images' budget applies before anything is allocated
+    dev.lowlight.data.image.ImageLimits.checkPixels(rle.height(), rle.width(), "a mask");
     byte[] m = new byte[(int) n];
     int p = 0;
     byte v = 0;

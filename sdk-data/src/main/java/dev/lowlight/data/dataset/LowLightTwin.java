@@ -71,6 +71,8 @@ public final class LowLightTwin {
   public static Summary make(Path annotations, Path imagesDir, Path outDir, Synthesis synthesis, long seed, int threads,
       ProgressListener progress) throws IOException {
     CocoDataset dataset = CocoReader.readDataset(annotations);
+    // the temporary files of a run killed mid-write: this run redoes those images
+    dev.lowlight.api.io.AtomicFiles.removeLeftovers(outDir);
     Path outImages = Files.createDirectories(outDir.resolve(SceneDataset.IMAGES));
     Path params = Files.createDirectories(outDir.resolve("synthesis"));
     List<CocoImage> images = dataset.images();

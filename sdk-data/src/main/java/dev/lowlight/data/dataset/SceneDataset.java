@@ -51,6 +51,7 @@ public final class SceneDataset {
     if (count < 1) {
       throw new IllegalArgumentException("count must be >= 1, got " + count);
     }
+    dev.lowlight.api.io.AtomicFiles.removeLeftovers(dir);
     Path images = Files.createDirectories(dir.resolve(IMAGES));
     AtomicInteger done = new AtomicInteger();
     List<List<CocoAnnotation>> perImage = new ArrayList<>();

@@ -39,29 +39,39 @@ public final class ImageIoCodec implements ImageCodec {
 
   @Override
   public RgbImage read(Path file) {
-    long size;
+    byte[] data;
     try {
-      size = Files.size(file);
+      data = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new ImageReadException(file, "no such file", e);
     } catch (IOException e) {
       throw new ImageReadException(file, e.toString(), e);
     }
-    if (size == 0) {
-      throw new ImageReadException(file, "the file is empty");
-    }
+    return decode(data, file);
+  }
+
+  /**
+   * Decodes an encoded image held in memory, after {@link ImageLimits#checkBeforeDecode} (size
+   * limit, truncation, corruption).
+   *
+   * @param source named in error messages
+   * @throws ImageReadException when the bytes are empty, too large, truncated, corrupt or of an
+   *     unsupported format
+   */
+  public RgbImage decode(byte[] data, Path source) {
+    ImageLimits.checkBeforeDecode(data, source);
     BufferedImage img;
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = new java.io.ByteArrayInputStream(data)) {
       img = ImageIO.read(in);
     } catch (IOException | RuntimeException e) {
       // ImageIO's decoders report truncated or corrupt data with a variety of runtime exceptions.
-      throw new ImageReadException(file, "corrupt or truncated image data (" + e.getMessage() + ")", e);
+      throw new ImageReadException(source, "corrupt or truncated image data (" + e.getMessage() + ")", e);
     }
     if (img == null) {
-      throw new ImageReadException(file, "not an image in a supported format (PNG, JPEG, BMP, GIF)");
+      throw new ImageReadException(source, "not an image in a supported format (PNG, JPEG, BMP, GIF)");
     }
     if (img.getWidth() < 1 || img.getHeight() < 1) {
-      throw new ImageReadException(file, "zero-size image " + img.getWidth() + "x" + img.getHeight());
+      throw new ImageReadException(source, "zero-size image " + img.getWidth() + "x" + img.getHeight());
     }
     return toRgb(img);
   }

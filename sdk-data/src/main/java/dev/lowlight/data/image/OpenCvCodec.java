@@ -133,12 +133,11 @@ public final class OpenCvCodec implements ImageCodec {
    * Decodes an encoded image held in memory.
    *
    * @param source named in error messages
-   * @throws ImageReadException when the bytes are empty, corrupt or of an unsupported format
+   * @throws ImageReadException when the bytes are empty, over {@link ImageLimits#maxPixels()},
+   *     truncated, corrupt or of an unsupported format (checked before OpenCV sees them)
    */
   public RgbImage decode(byte[] data, Path source) {
-    if (data.length == 0) {
-      throw new ImageReadException(source, "the file is empty");
-    }
+    ImageLimits.checkBeforeDecode(data, source);
     Scratch s = SCRATCH.get();
     BytePointer enc = s.encoded(data.length);
     enc.put(data, 0, data.length);

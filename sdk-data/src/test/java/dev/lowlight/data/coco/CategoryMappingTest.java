@@ -39,4 +39,13 @@ class CategoryMappingTest {
     assertThatThrownBy(() -> CategoryMapping.fromFile(f, List.of("__background__", "disc", "star"), dataset))
         .hasMessageContaining(f + ": 'moon' is not a category of the dataset");
   }
+
+  @Test
+  void aBrokenMapNamesTheLineWithoutParserInternals() throws Exception {
+    Path f = dir.resolve("broken.json");
+    Files.writeString(f, "{\"star\": \"ring\",\n \"disc\": }");
+    assertThatThrownBy(() -> CategoryMapping.fromFile(f, List.of("__background__", "disc", "star"), dataset))
+        .hasMessageStartingWith(f + ": not a JSON category map: ").hasMessageContaining("(line 2, column")
+        .hasMessageNotContaining("Source").hasMessageNotContaining("REDACTED");
+  }
 }

@@ -85,13 +85,28 @@ class DatasetTest {
     ImageFiles.write(again, dir.resolve("again.png"));
     assertThat(Files.readAllBytes(dir.resolve("again.png"))).isEqualTo(Files.readAllBytes(dir.resolve("dark/images/000001.png")));
 
-    // A killed run: one image lost its parameter file, another is truncated. Only they are redone.
+    // A killed run: one image lost its parameter file, another is truncated, and the temporary files
+    // of writes it did not finish are still there. Only those images are redone, the leftovers go.
     Files.delete(dir.resolve("dark/synthesis/2.json"));
     Files.write(dir.resolve("dark/images/000003.png"), new byte[] {1, 2, 3});
+    Path leftover = Files.write(dir.resolve("dark/images/.000002.png." + java.util.UUID.randomUUID() + ".tmp"),
+        new byte[] {9});
+    Path leftoverSidecar = Files.write(dir.resolve("dark/.synthesis.json." + java.util.UUID.randomUUID() + ".tmp"),
+        new byte[] {9});
+    java.nio.file.attribute.FileTime beforeThisProcess = java.nio.file.attribute.FileTime.fromMillis(
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime() - 60_000);
+    Files.setLastModifiedTime(leftover, beforeThisProcess);
+    Files.setLastModifiedTime(leftoverSidecar, beforeThisProcess);
+    Path inProgress = Files.write(dir.resolve("dark/images/.000001.png." + java.util.UUID.randomUUID() + ".tmp"),
+        new byte[] {9});
     LowLightTwin.Summary second = LowLightTwin.make(clean.resolve("annotations.json"), clean.resolve("images"),
         dir.resolve("dark"), synthesis, 9L, 1, ProgressListener.NONE);
     assertThat(second.written()).isEqualTo(2);
     assertThat(second.skipped()).isEqualTo(1);
+    assertThat(leftover).doesNotExist();
+    assertThat(leftoverSidecar).doesNotExist();
+    assertThat(inProgress).as("a file newer than this process may be another writer's").exists();
+    Files.delete(inProgress);
     try (var files = Files.list(dir.resolve("dark/images"))) {
       assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> n.endsWith(".png"));
     }

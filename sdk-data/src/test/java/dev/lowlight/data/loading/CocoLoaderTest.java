@@ -372,6 +372,30 @@ class CocoLoaderTest {
     assertThat(text).contains("000003.png");
   }
 
+  @Test
+  void anImageCutOffHalfwayIsReportedAndSkippedNotTrainedOn() throws IOException {
+    Path dir = root.resolve("cut");
+    CocoDataset d = SceneDataset.write(dir, 3, 11L, SceneGenerator.builder().optWidth(64).optHeight(48).build(),
+        ProgressListener.NONE);
+    Path cut = dir.resolve("images/000002.png");
+    byte[] png = Files.readAllBytes(cut);
+    Files.write(cut, java.util.Arrays.copyOf(png, png.length / 2)); // the header is intact, the pixels half there
+    CocoLoader l = CocoLoader.builder().optDataset(d).setImageDir(dir.resolve("images")).setBatchSize(1)
+        .optTransform(SMALL).optWorkers(0).optSeed(3).optCodec(dev.lowlight.data.image.OpenCvCodec.load()).build();
+    try {
+      for (Batch b : take(l, 6)) {
+        assertThat(b.targets().get(0).imageId()).isIn(1L, 3L);
+      }
+      assertThat(l.skipped()).anySatisfy(s -> {
+        assertThat(s.imageId()).isEqualTo(2);
+        assertThat(s.wholeImage()).isTrue();
+        assertThat(s.reason()).contains(cut.toString(), "truncated PNG");
+      });
+    } finally {
+      l.close();
+    }
+  }
+
   /** Lines of {@code text} that contain {@code needle}. */
   private static long count(String text, String needle) {
     return text.lines().filter(line -> line.contains(needle)).count();

@@ -84,7 +84,16 @@ public final class OnnxExporter {
    */
   public static ExportResult export(MaskRcnn model, Path out, ExportOptions options) throws IOException {
     long start = System.nanoTime();
-    Built built = build(model, options);
+    return write(build(model, options), out, start);
+  }
+
+  /**
+   * Writes a built model to {@code out} through a temporary file in the same directory, renamed when
+   * complete (for callers that check the graph first, as {@link ExportVerifier} does).
+   *
+   * @param start {@link System#nanoTime()} when the export started, for the reported time
+   */
+  public static ExportResult write(Built built, Path out, long start) throws IOException {
     AtomicFiles.write(out, built.model()::writeTo);
     long millis = (System.nanoTime() - start) / 1_000_000;
     OnnxMl.GraphProto g = built.model().getGraph();

@@ -14,6 +14,7 @@ import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.model.MaskRcnn;
+import dev.lowlight.model.weights.NonFiniteWeights;
 import dev.lowlight.model.weights.Safetensors;
 import dev.lowlight.model.weights.StateDict;
 import dev.lowlight.model.weights.StateDictExporter;
@@ -125,6 +126,9 @@ public final class ModelDirectory {
     config.classNames().forEach(names::add);
     ObjectNode p = json.putObject("plugins");
     plugins.forEach(p::put);
+    // the jar each plugin came from, so that loading without it can say which jar to add
+    ObjectNode jars = json.putObject("plugin_jars");
+    pluginJars(model).forEach(jars::put);
     json.put("parameters", sd.size());
     json.put("parameter_values", sd.numel());
     extra.forEach(json::put);
@@ -150,6 +154,15 @@ public final class ModelDirectory {
    *     the configuration is invalid or names an unknown plugin
    */
   public static MaskRcnn load(Path dir, PluginRegistry registry, NDManager manager) throws IOException {
+    return load(dir, registry, manager, false);
+  }
+
+  /**
+   * {@link #load(Path, PluginRegistry, NDManager)}, optionally accepting weights that are NaN or
+   * infinite (for debugging a diverged run); by default they are an error naming the tensor.
+   */
+  public static MaskRcnn load(Path dir, PluginRegistry registry, NDManager manager, boolean allowNonFinite)
+      throws IOException {
     ModelConfig config = config(dir);
     Path weightsFile = dir.resolve(WEIGHTS);
     Info info = Files.exists(dir.resolve(DESCRIPTION)) ? info(dir) : null;
@@ -179,7 +192,16 @@ public final class ModelDirectory {
       String n = sd.metadata().get(META_NUM_CLASSES);
       checkClasses(weightsFile, n == null ? config.numClasses() : parseInt(weightsFile, n), names, config, dir);
     }
-    MaskRcnn model = MaskRcnn.builder().setConfig(config).optRegistry(registry).build().initialize(manager);
+    String nonFinite = allowNonFinite ? null : NonFiniteWeights.problem(sd);
+    if (nonFinite != null) {
+      throw new ModelDirectoryException(weightsFile, nonFinite);
+    }
+    MaskRcnn model;
+    try {
+      model = MaskRcnn.builder().setConfig(config).optRegistry(registry).build().initialize(manager);
+    } catch (dev.lowlight.api.config.ConfigException e) {
+      throw missingPlugin(dir, e);
+    }
     try {
       StateDictLoader.load(model.parameters(), sd, "", true);
     } catch (StateDictMismatchException e) {
@@ -233,7 +255,7 @@ public final class ModelDirectory {
     root.path("plugins").fields().forEachRemaining(e -> plugins.put(e.getKey(), e.getValue().asText()));
     Map<String, String> extra = new LinkedHashMap<>();
     List<String> known = List.of("format", "format_version", "sdk_version", "config", "weights", "num_classes",
-        "class_names", "plugins", "parameters", "parameter_values");
+        "class_names", "plugins", "plugin_jars", "parameters", "parameter_values");
     root.fields().forEachRemaining(e -> {
       if (!known.contains(e.getKey()) && e.getValue().isValueNode()) {
         extra.put(e.getKey(), e.getValue().asText());
@@ -241,6 +263,44 @@ public final class ModelDirectory {
     });
     return new Info(version, root.path("sdk_version").asText(), root.path("num_classes").asInt(), names, plugins,
         root.path("parameters").asInt(), extra);
+  }
+
+  /**
+   * The error for a configuration this runtime cannot build, naming the directory and, for a
+   * plugin that is not on the class path, the jar it was saved with.
+   */
+  private static ModelDirectoryException missingPlugin(Path dir, dev.lowlight.api.config.ConfigException e) {
+    String problem = e.getMessage();
+    String path = e.path().endsWith(".name") ? e.path().substring(0, e.path().length() - ".name".length()) : null;
+    if (path != null && problem.contains("unknown") && Files.exists(dir.resolve(DESCRIPTION))) {
+      try {
+        JsonNode root = JSON.readTree(Files.readString(dir.resolve(DESCRIPTION)));
+        String plugin = root.path("plugins").path(path).asText("");
+        String jar = root.path("plugin_jars").path(path).asText("");
+        if (!plugin.isEmpty()) {
+          return new ModelDirectoryException(dir, "needs the " + path + " plugin " + plugin
+              + (jar.isEmpty() ? "" : " from " + jar) + ", which is not on the class path; add its jar"
+              + " (LOWLIGHT_CLASSPATH=" + (jar.isEmpty() ? "plugin.jar" : "/path/to/" + jar) + " bin/lowlight ...)."
+              + " " + CONFIG + ": " + problem, e);
+        }
+      } catch (IOException ignored) {
+        // model.json unreadable: the plain message below still names the directory
+      }
+    }
+    return new ModelDirectoryException(dir.resolve(CONFIG), problem, e);
+  }
+
+  /** The file name of the jar each plugin of {@code model} came from, by configuration path. */
+  static Map<String, String> pluginJars(MaskRcnn model) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, BoundPlugin> e : model.plugins().entrySet()) {
+      String source = e.getValue().descriptor().source();
+      Path p = source.contains(" ") && !Files.exists(Path.of(source)) ? null : Path.of(source);
+      if (p != null && p.getFileName() != null && p.getFileName().toString().endsWith(".jar")) {
+        out.put(e.getKey(), p.getFileName().toString());
+      }
+    }
+    return out;
   }
 
   /** "name version" of each plugin of {@code model}, by configuration path. */

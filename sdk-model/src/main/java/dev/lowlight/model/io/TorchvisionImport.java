@@ -7,6 +7,7 @@ import dev.lowlight.api.nn.TorchNames;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.model.weights.ForbiddenGlobalException;
 import dev.lowlight.model.weights.LoadReport;
+import dev.lowlight.model.weights.NonFiniteWeights;
 import dev.lowlight.model.weights.StateDict;
 import dev.lowlight.model.weights.StateDictLoader;
 import dev.lowlight.model.weights.TensorData;
@@ -73,7 +74,20 @@ public final class TorchvisionImport {
    *     forbidden global, or (strict) does not match the model
    */
   public static ImportReport maskRcnn(Path pth, Path outDir, ModelConfig base, boolean strict) throws IOException {
-    return maskRcnn(readCheckpoint(pth), pth, outDir, base, strict);
+    return maskRcnn(pth, outDir, base, strict, false);
+  }
+
+  /**
+   * {@link #maskRcnn(Path, Path, ModelConfig, boolean)}; a tensor with NaN or infinite values is an
+   * error naming it unless {@code allowNonFinite} (for debugging a diverged run).
+   */
+  public static ImportReport maskRcnn(Path pth, Path outDir, ModelConfig base, boolean strict,
+      boolean allowNonFinite) throws IOException {
+    StateDict sd = readCheckpoint(pth);
+    if (!allowNonFinite) {
+      NonFiniteWeights.check(sd, pth.toString());
+    }
+    return maskRcnn(sd, pth, outDir, base, strict);
   }
 
   /** The same from a state dict already in memory; {@code source} names it in reports and messages. */
@@ -141,7 +155,9 @@ public final class TorchvisionImport {
    * @throws WeightsException naming the file when a body parameter is missing or mis-shaped
    */
   public static LoadReport backboneWeights(MaskRcnn model, Path pth) throws IOException {
-    return backboneWeights(model, readCheckpoint(pth), pth);
+    StateDict sd = readCheckpoint(pth);
+    NonFiniteWeights.check(sd, pth.toString());
+    return backboneWeights(model, sd, pth);
   }
 
   /** The same from a state dict already in memory. */

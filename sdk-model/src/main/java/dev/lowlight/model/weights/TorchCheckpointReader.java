@@ -335,6 +335,14 @@ public final class TorchCheckpointReader {
       return gather(ref.dtype(), buf, offset, size, stride, numel);
     }
 
+    private long fileSize() throws WeightsException {
+      try {
+        return java.nio.file.Files.size(file);
+      } catch (java.io.IOException e) {
+        throw new WeightsException(file + ": cannot read: " + e.getMessage(), e);
+      }
+    }
+
     private ByteBuffer load(StorageRef ref, String where) throws WeightsException {
       ByteBuffer cached = loaded.get(ref.key());
       if (cached == null) {
@@ -346,6 +354,12 @@ public final class TorchCheckpointReader {
         if (entry.getSize() >= 0 && entry.getSize() < need) {
           throw new WeightsException(where + ": storage has " + entry.getSize()
               + " bytes, the pickle needs " + need + " (" + ref.numel() + " x " + ref.dtype() + ")");
+        }
+        // torch.save stores storages uncompressed; weights hardly compress, so a compressed storage
+        // far larger than the whole file is a decompression bomb, refused before it is inflated
+        if (entry.getMethod() == ZipEntry.DEFLATED && entry.getSize() > 2 * fileSize()) {
+          throw new WeightsException(where + ": a compressed storage of " + entry.getSize() + " bytes in a file of "
+              + fileSize() + " bytes (a decompression bomb?); save the weights with torch.save");
         }
         byte[] bytes = readEntry(zip, entry, file, maxStorageBytes);
         if (bytes.length < need) {

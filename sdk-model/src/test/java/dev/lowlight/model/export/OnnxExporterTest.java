@@ -80,6 +80,10 @@ class OnnxExporterTest {
         assertThat(meta).containsKeys(OnnxExporter.META_SDK_VERSION, OnnxExporter.META_EXPORT_DATE,
             OnnxExporter.META_INPUT);
         assertThat(meta.get(OnnxExporter.META_NUM_CLASSES)).isEqualTo("4");
+        // filled in when sdk-api was built, not "${project.version}"
+        assertThat(meta.get(OnnxExporter.META_SDK_VERSION)).matches("\\d+\\.\\d+\\.\\d+(-\\S+)?")
+            .isEqualTo(dev.lowlight.api.LowlightVersion.api());
+        assertThat(proto.getProducerVersion()).isEqualTo(dev.lowlight.api.LowlightVersion.api());
         TensorInfo in = (TensorInfo) s.getInputInfo().get(OnnxExporter.INPUT).getInfo();
         assertThat(in.getShape()).containsExactly(1, 3, -1, -1);
         Map<String, NodeInfo> out = s.getOutputInfo();

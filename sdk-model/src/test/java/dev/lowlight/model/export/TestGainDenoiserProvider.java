@@ -21,6 +21,18 @@ import java.util.List;
  */
 public final class TestGainDenoiserProvider implements DenoiserProvider<NoOptions> {
 
+  private final boolean forgetsBias;
+
+  /** The correct plugin. */
+  public TestGainDenoiserProvider() {
+    this(false);
+  }
+
+  /** With {@code forgetsBias}, the lowering leaves out the shift: a wrong plugin for the export check. */
+  public TestGainDenoiserProvider(boolean forgetsBias) {
+    this.forgetsBias = forgetsBias;
+  }
+
   @Override
   public String name() {
     return "test-gain";
@@ -53,7 +65,7 @@ public final class TestGainDenoiserProvider implements DenoiserProvider<NoOption
 
   @Override
   public DenoisingBlock create(NoOptions options, int channels) {
-    return new Gain(channels);
+    return new Gain(channels, forgetsBias);
   }
 
   /** The block. */
@@ -61,9 +73,11 @@ public final class TestGainDenoiserProvider implements DenoiserProvider<NoOption
     private final int channels;
     private final Parameter weight;
     private final Parameter bias;
+    private final boolean forgetsBias;
 
-    Gain(int channels) {
+    Gain(int channels, boolean forgetsBias) {
       this.channels = channels;
+      this.forgetsBias = forgetsBias;
       this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
           .optShape(new Shape(channels)).optInitializer(new ConstantInitializer(1f)).build());
       this.bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
@@ -85,11 +99,22 @@ public final class TestGainDenoiserProvider implements DenoiserProvider<NoOption
     }
 
     @Override
+    public java.util.Map<String, Double> inspect() {
+      float[] g = weight.getArray().toFloatArray();
+      double sum = 0;
+      for (float v : g) {
+        sum += v;
+      }
+      return java.util.Map.of("gain.mean", sum / g.length);
+    }
+
+    @Override
     public List<String> lower(OnnxScope scope, List<String> inputs) {
       String shape = scope.longs(1, channels, 1, 1);
       String w = scope.node("Reshape").input(scope.parameter("weight", weight.getArray()), shape).output();
       String b = scope.node("Reshape").input(scope.parameter("bias", bias.getArray()), shape).output();
-      return List.of(scope.node("Add").input(scope.node("Mul").input(inputs.get(0), w).output(), b).output());
+      String scaled = scope.node("Mul").input(inputs.get(0), w).output();
+      return List.of(forgetsBias ? scaled : scope.node("Add").input(scaled, b).output());
     }
   }
 }

@@ -54,6 +54,8 @@ public final class Checkpoints {
 
   private final Path dir;
   private final int keepLast;
+  /** Called at each step of a write, for tests that stop a write there as a kill would. */
+  private java.util.function.Consumer<String> steps = step -> { };
 
   /**
    * @param dir the checkpoint directory (created when needed)
@@ -65,6 +67,15 @@ public final class Checkpoints {
     }
     this.dir = dir;
     this.keepLast = keepLast;
+  }
+
+  /**
+   * Calls {@code hook} with the name of each step a write reaches ({@code written}: the temporary
+   * directory is complete; {@code set-aside}: the checkpoint it replaces was moved away; {@code
+   * published}: the new one has its name), so a test can stop the write there.
+   */
+  void onStep(java.util.function.Consumer<String> hook) {
+    this.steps = hook;
   }
 
   /** A loaded checkpoint. */
@@ -89,16 +100,20 @@ public final class Checkpoints {
     AtomicFiles.writeDurably(tmp.resolve(OPTIMIZER), Safetensors.toBytes(optimizer));
     AtomicFiles.writeDurably(tmp.resolve(STATE), JSON.writeValueAsBytes(state));
     AtomicFiles.forceDirectory(tmp);
+    steps.accept("written");
     Path target = dir.resolve(name);
     if (Files.exists(target)) {
       // Rewriting the same iteration (a resumed run that stops where it stopped): replace it.
       Path old = dir.resolve("." + name + ".old");
       AtomicFiles.deleteTree(old);
       AtomicFiles.move(target, old);
+      steps.accept("set-aside");
       AtomicFiles.move(tmp, target);
+      steps.accept("published");
       AtomicFiles.deleteTree(old);
     } else {
       AtomicFiles.move(tmp, target);
+      steps.accept("published");
     }
     AtomicFiles.forceDirectory(dir);
     prune();
@@ -165,6 +180,14 @@ public final class Checkpoints {
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : s.toList()) {
         String n = p.getFileName().toString();
+        Matcher setAside = Pattern.compile("\\.(ckpt-\\d{8})\\.old").matcher(n);
+        if (setAside.matches() && !Files.exists(dir.resolve(setAside.group(1)))) {
+          // killed between moving the checkpoint aside and publishing its replacement: the one set
+          // aside is complete, so it gets its name back
+          LOG.warn("restoring {} from {}, set aside by an interrupted checkpoint write", setAside.group(1), p);
+          AtomicFiles.move(p, dir.resolve(setAside.group(1)));
+          continue;
+        }
         if (n.startsWith(".ckpt-")) {
           LOG.warn("removing {}, left by an interrupted checkpoint write", p);
           AtomicFiles.deleteTree(p);

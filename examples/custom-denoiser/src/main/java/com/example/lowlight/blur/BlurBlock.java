@@ -74,6 +74,12 @@ final class BlurBlock extends AbstractBlock implements DenoisingBlock {
     return new Shape[] {inputShapes[0]};
   }
 
+  /** The gate: how much of the blurred branch is mixed in (shown by lowlight inspect). */
+  @Override
+  public java.util.Map<String, Double> inspect() {
+    return java.util.Map.of("gamma", (double) gamma.getArray().toFloatArray()[0]);
+  }
+
   @Override
   public List<String> lower(OnnxScope scope, List<String> inputs) {
     String x = inputs.get(0);

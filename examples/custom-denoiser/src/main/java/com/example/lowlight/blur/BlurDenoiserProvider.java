@@ -18,7 +18,9 @@ public final class BlurDenoiserProvider implements DenoiserProvider<BlurDenoiser
    *
    * @param sigma standard deviation of the Gaussian, in feature-map pixels
    */
-  public record Options(@Option("standard deviation of the blur in feature-map pixels, 0.3..3") double sigma) {
+  public record Options(
+      @Option(value = "standard deviation of the blur in feature-map pixels, 0.3..3", min = 0.3, max = 3.0)
+      double sigma) {
     public Options {
       Check.range("sigma", sigma, 0.3, 3.0);
     }
