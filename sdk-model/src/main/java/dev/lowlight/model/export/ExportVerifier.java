@@ -196,12 +196,11 @@ public final class ExportVerifier {
 
   /** {@code (denoise plugin se-smooth 1.0.0 from /x/se.jar)} for a block inside a plugin's block. */
   private static String plugin(MaskRcnn model, Tree tree, Node node) {
-    MaskRcnn.Parts parts = model.parts();
     for (Node n = node; n != null; n = n.parent) {
-      String key = n.block instanceof DenoisingBlock ? "denoise" : n.block == parts.backbone() ? "backbone"
-          : n.block == parts.neck() ? "neck" : n.block == parts.rpnHead() ? "rpn.head"
-          : n.block == parts.boxHead() ? "roi_heads.box_head" : n.block == parts.maskHead() ? "roi_heads.mask_head"
-          : null;
+      String key = n.block instanceof DenoisingBlock ? "denoise" : n.block == model.backbone() ? "backbone"
+          : n.block == model.neck() ? "neck" : n.block == model.rpn().head() ? "rpn.head"
+          : n.block == model.roiHeads().boxHead() ? "roi_heads.box_head"
+          : n.block == model.roiHeads().maskHead() ? "roi_heads.mask_head" : null;
       BoundPlugin b = key == null ? null : model.plugins().get(key);
       if (b != null) {
         return " (" + key + " plugin " + b.descriptor().name() + " " + b.descriptor().version() + " from "
