@@ -4,6 +4,7 @@ import dev.lowlight.api.structures.RgbImage;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,20 +51,41 @@ public final class ImageIoCodec implements ImageCodec {
     if (size == 0) {
       throw new ImageReadException(file, "the file is empty");
     }
-    BufferedImage img;
     try (InputStream in = Files.newInputStream(file)) {
+      return decode(in, file, null);
+    } catch (IOException e) {
+      throw new ImageReadException(file, "corrupt or truncated image data (" + e.getMessage() + ")", e);
+    }
+  }
+
+  @Override
+  public RgbImage decode(byte[] bytes, String nameForErrors) {
+    if (bytes.length == 0) {
+      throw new ImageReadException(nameForErrors, "the file is empty", null);
+    }
+    return decode(new ByteArrayInputStream(bytes), null, nameForErrors);
+  }
+
+  /** Decodes a stream; errors name {@code file}, or {@code name} when there is no file. */
+  private static RgbImage decode(InputStream in, Path file, String name) {
+    BufferedImage img;
+    try {
       img = ImageIO.read(in);
     } catch (IOException | RuntimeException e) {
       // ImageIO's decoders report truncated or corrupt data with a variety of runtime exceptions.
-      throw new ImageReadException(file, "corrupt or truncated image data (" + e.getMessage() + ")", e);
+      throw error(file, name, "corrupt or truncated image data (" + e.getMessage() + ")", e);
     }
     if (img == null) {
-      throw new ImageReadException(file, "not an image in a supported format (PNG, JPEG, BMP, GIF)");
+      throw error(file, name, "not an image in a supported format (PNG, JPEG, BMP, GIF)", null);
     }
     if (img.getWidth() < 1 || img.getHeight() < 1) {
-      throw new ImageReadException(file, "zero-size image " + img.getWidth() + "x" + img.getHeight());
+      throw error(file, name, "zero-size image " + img.getWidth() + "x" + img.getHeight(), null);
     }
     return toRgb(img);
+  }
+
+  private static ImageReadException error(Path file, String name, String problem, Throwable cause) {
+    return file != null ? new ImageReadException(file, problem, cause) : new ImageReadException(name, problem, cause);
   }
 
   /** Converts a decoded image to an {@link RgbImage}. */

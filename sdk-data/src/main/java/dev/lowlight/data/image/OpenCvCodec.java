@@ -136,8 +136,18 @@ public final class OpenCvCodec implements ImageCodec {
    * @throws ImageReadException when the bytes are empty, corrupt or of an unsupported format
    */
   public RgbImage decode(byte[] data, Path source) {
+    return decode(data, source, String.valueOf(source));
+  }
+
+  @Override
+  public RgbImage decode(byte[] bytes, String nameForErrors) {
+    return decode(bytes, null, nameForErrors);
+  }
+
+  /** Decodes; errors name {@code file}, or {@code name} when the bytes have no file. */
+  private RgbImage decode(byte[] data, Path file, String name) {
     if (data.length == 0) {
-      throw new ImageReadException(source, "the file is empty");
+      throw error(file, name, "the file is empty");
     }
     Scratch s = SCRATCH.get();
     BytePointer enc = s.encoded(data.length);
@@ -147,16 +157,16 @@ public final class OpenCvCodec implements ImageCodec {
     try (Mat buf = new Mat(1, data.length, opencv_core.CV_8UC1, enc);
         Mat rgb8 = opencv_imgcodecs.imdecode(buf, flags, s.decoded)) {
       if (rgb8 == null || rgb8.empty()) {
-        throw new ImageReadException(source, "corrupt, truncated or unsupported image data (OpenCV could not decode "
+        throw error(file, name, "corrupt, truncated or unsupported image data (OpenCV could not decode "
             + data.length + " bytes)");
       }
       int w = rgb8.cols();
       int h = rgb8.rows();
       if (w < 1 || h < 1) {
-        throw new ImageReadException(source, "zero-size image " + w + "x" + h);
+        throw error(file, name, "zero-size image " + w + "x" + h);
       }
       if (rgb8.channels() != 3 || rgb8.depth() != opencv_core.CV_8U) {
-        throw new ImageReadException(source, "unexpected decoded layout: " + rgb8.channels() + " channels, depth "
+        throw error(file, name, "unexpected decoded layout: " + rgb8.channels() + " channels, depth "
             + rgb8.depth());
       }
       // 8-bit to floats k/255 through a look-up table: exactly ImageIO's values.
@@ -274,6 +284,10 @@ public final class OpenCvCodec implements ImageCodec {
       encoded.get(bytes);
       out.write(bytes);
     }
+  }
+
+  private static ImageReadException error(Path file, String name, String problem) {
+    return file != null ? new ImageReadException(file, problem) : new ImageReadException(name, problem, null);
   }
 
   private static int to8(float v) {
