@@ -12,9 +12,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code lowlight-spark bench}: the Spark jobs against the single-process commands on the same images. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Images per second of synth and predict with Spark local[N] and with the single-process commands,",
-        "on the same generated scenes in one JVM; Spark's overhead per image; and what COCO train2017 would take",
-        "on clusters at the measured per-image cost."})
+    description = {"Images per second of synth and predict with Spark local[N] and with the",
+        "single-process commands, on the same generated scenes in one JVM; Spark's",
+        "overhead per image; and what COCO train2017 would take on clusters at the",
+        "measured per-image cost."})
 final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, description = "An exported model.onnx to predict with.")

@@ -10,9 +10,9 @@ import picocli.CommandLine.Option;
  * line; {@code --verbose} adds the stack trace.
  */
 @Command(name = "lowlight-spark", mixinStandardHelpOptions = true, versionProvider = Versions.class,
-    description = {"lowlight on Apache Spark: the low-light twin of a whole dataset and batch inference, with the",
-        "same bytes as the single-machine commands. Runs an embedded local Spark (--master local[*]) unless",
-        "--master or spark-submit names a cluster."},
+    description = {"lowlight on Apache Spark: the low-light twin of a whole dataset and batch",
+        "inference, with the same bytes as the single-machine commands. Runs an embedded",
+        "local Spark (--master local[*]) unless --master or spark-submit names a cluster."},
     subcommands = {SynthCommand.class, PredictCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -14,11 +14,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code lowlight-spark predict}: {@code lowlight predict} over a directory, as a Spark job. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-    description = {"Predict instance masks for every image of a directory on Spark with an exported model.onnx (shipped",
-        "to the executors; one ONNX Runtime session per executor). Writes OUTPUT/predictions.json, equal to",
-        "`lowlight predict --input DIR` (image ids are positions in name order; each entry has file_name), and",
-        "OUTPUT/predictions.parquet, one row per image. Unreadable images are rows with an error, listed in",
-        "OUTPUT/failures.json; the others are all predicted and the exit code is 1."})
+    description = {"Predict instance masks for every image of a directory on Spark with an exported",
+        "model.onnx, shipped to the executors (one ONNX Runtime session per executor).",
+        "Writes OUTPUT/predictions.json, the file `lowlight predict --input DIR` writes",
+        "(image ids are positions in name order; entries carry file_name), and",
+        "OUTPUT/predictions.parquet, one row per image. An unreadable image is a row with",
+        "an error, listed in OUTPUT/failures.json; the others are all predicted and the",
+        "exit code is 1."})
 final class PredictCommand implements Callable<Integer> {
 
   /** Output formats. */

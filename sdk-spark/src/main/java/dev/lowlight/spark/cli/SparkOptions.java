@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 /** Where a job runs: the options every Spark command shares. */
 final class SparkOptions {
 
-  @Option(names = "--master", description = {"Spark master: local[N] (embedded, the default local[*]), spark://HOST:PORT,",
-      "yarn or k8s://URL. Leave it out under spark-submit, which sets it."})
+  @Option(names = "--master", description = {"Spark master: local[N] (embedded; default local[*]),",
+      "spark://HOST:PORT, yarn or k8s://URL. Leave it out under spark-submit."})
   String master;
 
   @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting (repeatable), as spark-submit's --conf.")

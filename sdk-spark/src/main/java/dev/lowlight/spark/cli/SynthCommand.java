@@ -13,9 +13,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code lowlight-spark synth}: {@code lowlight synth} as a Spark job, with the same bytes. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
-    description = {"Make the low-light twin of a COCO dataset on Spark: the same files as `lowlight synth` with the",
-        "same preset, options and seed, byte for byte, whatever the number of partitions. Paths may be local",
-        "or on any file system Hadoop reaches (hdfs://, s3a://). Unreadable images are skipped and listed in",
+    description = {"Make the low-light twin of a COCO dataset on Spark: the files `lowlight synth`",
+        "writes with the same preset, options and seed, byte for byte, whatever the",
+        "number of partitions. Paths may be local or on any file system Hadoop reaches",
+        "(hdfs://, s3a://). Unreadable images are skipped and listed in",
         "OUTPUT/failures.json; the exit code is then 1."})
 final class SynthCommand implements Callable<Integer> {
 
