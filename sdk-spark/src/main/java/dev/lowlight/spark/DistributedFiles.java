@@ -126,6 +126,21 @@ public final class DistributedFiles {
     return !fs.exists(p) || (fs.getFileStatus(p).isDirectory() && fs.listStatus(p).length == 0);
   }
 
+  /**
+   * Checks a job's image directory and output directory before anything runs.
+   *
+   * @throws IllegalArgumentException naming the directory when the images' is missing or the
+   *     output is not empty
+   */
+  static void checkJobDirectories(Configuration conf, String images, String output) throws IOException {
+    if (!isDirectory(conf, images)) {
+      throw new IllegalArgumentException(images + ": no such image directory");
+    }
+    if (!isMissingOrEmptyDirectory(conf, output)) {
+      throw new IllegalArgumentException(output + " already exists and is not empty; a Spark job writes a new directory");
+    }
+  }
+
   /** Deletes a file or a directory with everything in it; nothing when it is missing. */
   public static void delete(Configuration conf, String path) throws IOException {
     Path p = new Path(path);

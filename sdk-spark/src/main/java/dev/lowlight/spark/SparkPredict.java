@@ -151,12 +151,7 @@ public final class SparkPredict {
     String images = DistributedFiles.qualify(conf, request.images());
     String output = DistributedFiles.qualify(conf, request.output());
     String model = DistributedFiles.qualify(conf, request.model());
-    if (!DistributedFiles.isDirectory(conf, images)) {
-      throw new IllegalArgumentException(images + ": no such image directory");
-    }
-    if (!DistributedFiles.isMissingOrEmptyDirectory(conf, output)) {
-      throw new IllegalArgumentException(output + " already exists and is not empty; a Spark job writes a new directory");
-    }
+    DistributedFiles.checkJobDirectories(conf, images, output);
     List<ImageRef> refs = new ArrayList<>();
     for (String path : DistributedFiles.list(conf, images, DistributedFiles::isImageName)) {
       refs.add(new ImageRef(refs.size() + 1L, DistributedFiles.name(path), path));

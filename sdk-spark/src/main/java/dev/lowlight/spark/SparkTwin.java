@@ -114,12 +114,7 @@ public final class SparkTwin {
     String annotations = DistributedFiles.qualify(conf, request.annotations());
     String images = DistributedFiles.qualify(conf, request.images());
     String output = DistributedFiles.qualify(conf, request.output());
-    if (!DistributedFiles.isDirectory(conf, images)) {
-      throw new IllegalArgumentException(images + ": no such image directory");
-    }
-    if (!DistributedFiles.isMissingOrEmptyDirectory(conf, output)) {
-      throw new IllegalArgumentException(output + " already exists and is not empty; a Spark job writes a new directory");
-    }
+    DistributedFiles.checkJobDirectories(conf, images, output);
     byte[] annotationBytes;
     try {
       annotationBytes = DistributedFiles.read(conf, annotations);
