@@ -178,11 +178,10 @@ public final class SparkPredict {
       int partitions = SparkTwin.partitions(jsc, request.partitions(), refs.size());
       LOG.info("model {} ({} classes), {} images in {} partitions, {} ONNX Runtime threads per task", model,
           probe.info().classNames().size(), refs.size(), partitions, settings.intraOpThreads());
+      // Kept after the first write: the second output and the summary must not predict again.
       JavaRDD<ImagePrediction> predictions = jsc.parallelize(refs, partitions)
-          .mapPartitions(new Predict(job, modelShipped, model, settings, hadoop));
-      if (request.json() && request.parquet()) {
-        predictions = predictions.persist(StorageLevel.MEMORY_AND_DISK());
-      }
+          .mapPartitions(new Predict(job, modelShipped, model, settings, hadoop))
+          .persist(StorageLevel.MEMORY_AND_DISK());
       List<String> written = new ArrayList<>();
       if (request.parquet()) {
         String parquet = DistributedFiles.child(output, PREDICTIONS_PARQUET);
@@ -194,10 +193,14 @@ public final class SparkPredict {
         writeJson(predictions, conf, output, json);
         written.add(json);
       }
-      List<ImageFailure> failures = new ArrayList<>(predictions.filter(p -> p.error() != null)
-          .map(ImagePrediction::toFailure).collect());
+      // One pass over the kept predictions: each partition's detection count and failures.
+      List<ImageFailure> failures = new ArrayList<>();
+      long detections = 0;
+      for (Tuple2<Long, List<ImageFailure>> part : predictions.mapPartitions(SparkPredict::tally).collect()) {
+        detections += part._1();
+        failures.addAll(part._2());
+      }
       failures.sort(Comparator.comparingLong(ImageFailure::imageId));
-      long detections = predictions.mapToDouble(p -> p.detections().size()).sum().longValue();
       predictions.unpersist(false);
       if (!failures.isEmpty()) {
         String file = DistributedFiles.child(output, FAILURES);
@@ -210,6 +213,20 @@ public final class SparkPredict {
       modelShipped.destroy();
       hadoop.destroy();
     }
+  }
+
+  /** A partition's detection count and failed images. */
+  private static Iterator<Tuple2<Long, List<ImageFailure>>> tally(Iterator<ImagePrediction> predictions) {
+    long detections = 0;
+    List<ImageFailure> failures = new ArrayList<>();
+    while (predictions.hasNext()) {
+      ImagePrediction p = predictions.next();
+      detections += p.detections().size();
+      if (p.error() != null) {
+        failures.add(p.toFailure());
+      }
+    }
+    return List.of(new Tuple2<>(detections, failures)).iterator();
   }
 
   /**

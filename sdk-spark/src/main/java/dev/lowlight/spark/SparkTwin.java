@@ -184,7 +184,7 @@ public final class SparkTwin {
       return Map.of();
     }
     Map<String, byte[]> out = new LinkedHashMap<>();
-    for (Tuple2<String, byte[]> t : jsc.binaryFiles(dir)
+    for (Tuple2<String, byte[]> t : jsc.binaryFiles(dir, jsc.defaultParallelism())
         .mapToPair(f -> new Tuple2<>(DistributedFiles.name(f._1()), f._2().toArray())).collect()) {
       out.put(t._1(), t._2());
     }

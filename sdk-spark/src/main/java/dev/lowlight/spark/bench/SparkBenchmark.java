@@ -16,6 +16,7 @@ import dev.lowlight.spark.SparkPredict;
 import dev.lowlight.spark.SparkSessions;
 import dev.lowlight.spark.SparkTwin;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,16 +29,19 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Throughput of the Spark jobs against the single-process commands on the same images, in one
- * JVM: synthesis and prediction with {@code local[1]}, {@code local[2]} (more generally {@code
- * local[N]} for each N asked) and the code the single-machine commands run ({@code lowlight synth}:
- * {@link LowLightTwin#make} on 1 thread and on every core; {@code lowlight predict}: read, predict,
- * COCO results, one JSON file, with 1 ONNX Runtime thread and with its default of every core).
+ * JVM: synthesis and prediction with {@code local[N]} for each N asked, next to the code the
+ * single-machine commands run on N cores ({@code lowlight synth}: {@link LowLightTwin#make} with N
+ * threads; {@code lowlight predict}: read, predict, COCO results, one JSON file, with N ONNX Runtime
+ * threads, its default on an N-core machine).
  *
- * <p>Each mode first runs untimed on the first {@code warmup} images (class loading, JIT, the
- * Spark session's first job), then timed on all of them. Spark's overhead per image is the time a
- * one-core Spark job takes per image beyond the single-process command on one thread; the fixed
- * cost of starting a session is reported apart. From them, the cost of a dataset on a cluster is
- * {@code images x (per-image time on one core) / cores}.
+ * <p>Each mode runs untimed on {@code warmup} images (class loading, JIT, Spark's first jobs),
+ * then timed on a quarter of the images and on all of them, the single-process command and the
+ * Spark job in turn so that both see the same load on a shared machine. The two sizes give a line
+ * per mode: its slope is the cost of one more image, its intercept the cost of a job of none.
+ * Times are wall-clock and the process's CPU time; CPU seconds per image are what a core spends,
+ * and what a dedicated cluster core would. Spark's overhead is the difference of the slopes (per
+ * image) and of the intercepts (per job, besides starting the session); COCO train2017 on a
+ * cluster is then {@code intercept + images x slope on one core / cores}.
  */
 public final class SparkBenchmark {
 
@@ -51,10 +55,10 @@ public final class SparkBenchmark {
    *
    * @param work a scratch directory (the scenes and every run's output go there)
    * @param model the exported model to predict with
-   * @param images how many scenes
+   * @param images how many scenes in the full set (a quarter of them is the small set)
    * @param width scene width
    * @param height scene height
-   * @param warmup images of the untimed first pass of each mode
+   * @param warmup scenes of the untimed first pass of each mode
    * @param sparkCores the {@code N} of each {@code local[N]} timed
    * @param preset the synthesizer
    */
@@ -63,93 +67,139 @@ public final class SparkBenchmark {
 
     /** Checks the counts. */
     public Config {
-      if (images < 1 || warmup < 1 || width < 16 || height < 16 || sparkCores.isEmpty()) {
-        throw new IllegalArgumentException("need images >= 1, warmup >= 1, a size of at least 16x16 and one local[N];"
+      if (images < 8 || warmup < 1 || width < 16 || height < 16 || sparkCores.isEmpty()) {
+        throw new IllegalArgumentException("need images >= 8, warmup >= 1, a size of at least 16x16 and one local[N];"
             + " got " + images + " images, warmup " + warmup + ", " + width + "x" + height + ", " + sparkCores);
       }
     }
   }
 
   /**
-   * One timed mode.
+   * One timed run.
    *
    * @param job {@code synth} or {@code predict}
    * @param mode how it ran
    * @param cores cores it used
    * @param images images processed
-   * @param seconds wall time of the timed run
+   * @param wall wall-clock seconds
+   * @param cpu CPU seconds of the whole process
    */
-  public record Row(String job, String mode, int cores, int images, double seconds) {
-    /** Images per second. */
-    public double imagesPerSecond() {
-      return images / seconds;
+  public record Run(String job, String mode, int cores, int images, double wall, double cpu) {}
+
+  /**
+   * A mode's two runs as a line.
+   *
+   * @param small the run on a quarter of the images
+   * @param full the run on all of them
+   */
+  public record Line(Run small, Run full) {
+    /** Wall seconds per further image. */
+    public double wallPerImage() {
+      return (full.wall() - small.wall()) / (full.images() - small.images());
     }
 
-    /** Milliseconds per image and core: the cost of one image on one core. */
-    public double coreMsPerImage() {
-      return 1000 * seconds * cores / images;
+    /** CPU seconds per further image. */
+    public double cpuPerImage() {
+      return (full.cpu() - small.cpu()) / (full.images() - small.images());
+    }
+
+    /** Wall seconds of a job of no image. */
+    public double wallFixed() {
+      return full.wall() - wallPerImage() * full.images();
+    }
+
+    /** Images per second on all of them. */
+    public double imagesPerSecond() {
+      return full.images() / full.wall();
     }
   }
 
   /**
    * What the run measured.
    *
-   * @param rows every timed mode
-   * @param sessionStartSeconds time to start the first local Spark session of the JVM
+   * @param lines every mode, in the order run
+   * @param sessionStart wall seconds to start the first local Spark session of the JVM
    */
-  public record Result(List<Row> rows, double sessionStartSeconds) {}
+  public record Result(List<Line> lines, double sessionStart) {}
 
   /** Runs every mode. */
   public static Result run(Config c) throws IOException {
-    Path clean = c.work().resolve("scenes");
     SceneGenerator gen = SceneGenerator.builder().optWidth(c.width()).optHeight(c.height()).build();
-    SceneDataset.write(clean, c.images(), 7L, gen, ProgressListener.NONE);
-    Path warm = c.work().resolve("warmup");
-    SceneDataset.write(warm, c.warmup(), 8L, gen, ProgressListener.NONE);
-    List<Row> rows = new ArrayList<>();
+    Path warm = scenes(c.work().resolve("warmup"), c.warmup(), 8L, gen);
+    Path small = scenes(c.work().resolve("small"), Math.max(2, c.images() / 4), 9L, gen);
+    Path full = scenes(c.work().resolve("full"), c.images(), 7L, gen);
     LowLightTwin.Synthesis synthesis = LowLightTwin.Synthesis.create(c.preset(), Map.of());
-    int cores = Runtime.getRuntime().availableProcessors();
-
-    for (int threads : List.of(1, cores)) {
-      String mode = "lowlight synth, " + threads + (threads == 1 ? " thread" : " threads (default)");
-      LowLightTwin.make(warm.resolve("annotations.json"), warm.resolve("images"), c.work().resolve("w-synth-" + threads),
-          synthesis, 1L, threads, ProgressListener.NONE);
-      long t0 = System.nanoTime();
-      LowLightTwin.make(clean.resolve("annotations.json"), clean.resolve("images"), c.work().resolve("synth-" + threads),
-          synthesis, 1L, threads, ProgressListener.NONE);
-      rows.add(new Row("synth", mode, threads, c.images(), seconds(t0)));
-    }
-    for (int threads : List.of(1, 0)) {
-      String mode = "lowlight predict, " + (threads == 1 ? "1 thread" : "ONNX Runtime's threads (default)");
-      predictLocally(c.model(), warm.resolve("images"), c.work().resolve("w-predict-" + threads), threads);
-      long t0 = System.nanoTime();
-      predictLocally(c.model(), clean.resolve("images"), c.work().resolve("predict-" + threads), threads);
-      rows.add(new Row("predict", mode, threads == 0 ? cores : 1, c.images(), seconds(t0)));
-    }
-
-    double sessionStart = 0;
-    for (int n : c.sparkCores()) {
+    List<Line> lines = new ArrayList<>();
+    double sessionStart = Double.NaN;
+    int n = 0;
+    for (int cores : c.sparkCores()) {
       long s0 = System.nanoTime();
-      SparkSession spark = SparkSessions.start("lowlight-spark bench", "local[" + n + "]", Map.of());
-      if (sessionStart == 0) {
-        sessionStart = seconds(s0); // the first: what a command pays once
+      SparkSession spark = SparkSessions.start("lowlight-spark bench", "local[" + cores + "]", Map.of());
+      if (Double.isNaN(sessionStart)) {
+        sessionStart = (System.nanoTime() - s0) / 1e9; // the first: what a command pays once
       }
       try {
-        String name = "local[" + n + "]";
-        synthSpark(spark, warm, c.work().resolve("w-spark-synth-" + n), c.preset());
-        long t0 = System.nanoTime();
-        synthSpark(spark, clean, c.work().resolve("spark-synth-" + n), c.preset());
-        rows.add(new Row("synth", "Spark " + name, n, c.images(), seconds(t0)));
+        String local = "Spark local[" + cores + "]";
+        String single = "lowlight synth, " + cores + (cores == 1 ? " thread" : " threads");
+        List<Run> singles = new ArrayList<>();
+        List<Run> sparks = new ArrayList<>();
+        for (Path set : List.of(warm, small, full)) {
+          Path out = c.work().resolve("out-" + ++n);
+          singles.add(time("synth", single, cores, set, () -> LowLightTwin.make(set.resolve("annotations.json"),
+              set.resolve("images"), out.resolve("single"), synthesis, 1L, cores, ProgressListener.NONE)));
+          sparks.add(time("synth", local, cores, set, () -> SparkTwin.run(spark, new SparkTwin.Request(
+              set.resolve("annotations.json").toString(), set.resolve("images").toString(),
+              out.resolve("spark").toString(), c.preset(), Map.of(), 1L, 0))));
+        }
+        lines.add(new Line(singles.get(1), singles.get(2)));
+        lines.add(new Line(sparks.get(1), sparks.get(2)));
 
-        predictSpark(spark, c.model(), warm.resolve("images"), c.work().resolve("w-spark-predict-" + n));
-        t0 = System.nanoTime();
-        predictSpark(spark, c.model(), clean.resolve("images"), c.work().resolve("spark-predict-" + n));
-        rows.add(new Row("predict", "Spark " + name + ", 1 thread per task", n, c.images(), seconds(t0)));
+        single = "lowlight predict, " + cores + " ONNX Runtime thread" + (cores == 1 ? "" : "s");
+        singles.clear();
+        sparks.clear();
+        for (Path set : List.of(warm, small, full)) {
+          Path out = c.work().resolve("out-" + ++n);
+          singles.add(time("predict", single, cores, set, () -> predictLocally(c.model(), set.resolve("images"),
+              out.resolve("single"), cores)));
+          sparks.add(time("predict", local + ", 1 thread per task", cores, set, () -> SparkPredict.run(spark,
+              new SparkPredict.Request(c.model().toString(), set.resolve("images").toString(),
+                  out.resolve("spark").toString(), PredictSettings.defaults(1), 0, true, true))));
+        }
+        lines.add(new Line(singles.get(1), singles.get(2)));
+        lines.add(new Line(sparks.get(1), sparks.get(2)));
       } finally {
         spark.stop();
       }
     }
-    return new Result(rows, sessionStart);
+    return new Result(lines, sessionStart);
+  }
+
+  private static Path scenes(Path dir, int count, long seed, SceneGenerator gen) throws IOException {
+    SceneDataset.write(dir, count, seed, gen, ProgressListener.NONE);
+    return dir;
+  }
+
+  /** Something timed. */
+  private interface Work {
+    void run() throws IOException;
+  }
+
+  private static Run time(String job, String mode, int cores, Path set, Work work) throws IOException {
+    int images;
+    try (var files = Files.list(set.resolve("images"))) {
+      images = (int) files.count();
+    }
+    double c0 = cpuSeconds();
+    long t0 = System.nanoTime();
+    work.run();
+    return new Run(job, mode, cores, images, (System.nanoTime() - t0) / 1e9, cpuSeconds() - c0);
+  }
+
+  private static double cpuSeconds() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime() / 1e9;
+    }
+    return Double.NaN;
   }
 
   /** What {@code lowlight predict --input DIR} does, without the progress bar. */
@@ -172,61 +222,48 @@ public final class SparkBenchmark {
     CocoWriter.writeResults(results, names, out.resolve(SparkPredict.PREDICTIONS_JSON));
   }
 
-  private static void synthSpark(SparkSession spark, Path dataset, Path out, String preset) throws IOException {
-    SparkTwin.run(spark, new SparkTwin.Request(dataset.resolve("annotations.json").toString(),
-        dataset.resolve("images").toString(), out.toString(), preset, Map.of(), 1L, 0));
-  }
-
-  private static void predictSpark(SparkSession spark, Path model, Path images, Path out) throws IOException {
-    SparkPredict.run(spark, new SparkPredict.Request(model.toString(), images.toString(), out.toString(),
-        PredictSettings.defaults(1), 0, true, true));
-  }
-
-  private static double seconds(long t0) {
-    return (System.nanoTime() - t0) / 1e9;
-  }
-
   /**
-   * The table: every mode's images per second and per-image cost on one core, Spark's overhead per
-   * image (a one-core Spark job against the single-process command on one thread), and what COCO
-   * train2017 would take on clusters of a few sizes at the one-core Spark cost.
+   * The table: each mode's images per second on all the images, its cost per further image in
+   * wall and CPU time and its fixed cost per job; then Spark's overhead against the
+   * single-process command on as many cores, and COCO train2017 on clusters of a few sizes at the
+   * one-core Spark cost.
    */
   public static String table(Config c, Result r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%d scenes of %dx%d, preset %s, model %s; %d cores here%n%n", c.images(),
-        c.width(), c.height(), c.preset(), c.model().getFileName(), Runtime.getRuntime().availableProcessors()));
-    sb.append(String.format(Locale.ROOT, "| %-7s | %-45s | %5s | %8s | %12s |%n", "job", "mode", "cores", "images/s",
-        "core-ms/img"));
-    sb.append("| ------- | --------------------------------------------- | ----: | -------: | -----------: |\n");
-    for (Row row : r.rows()) {
-      sb.append(String.format(Locale.ROOT, "| %-7s | %-45s | %5d | %8.2f | %12.1f |%n", row.job(), row.mode(),
-          row.cores(), row.imagesPerSecond(), row.coreMsPerImage()));
+    sb.append(String.format(Locale.ROOT, "%d and %d scenes of %dx%d, preset %s, model %s; %d cores, load average"
+        + " %.1f at the end%n%n", Math.max(2, c.images() / 4), c.images(), c.width(), c.height(), c.preset(),
+        c.model().getFileName(), Runtime.getRuntime().availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+    sb.append(String.format(Locale.ROOT, "| %-7s | %-40s | %8s | %13s | %12s | %9s |%n", "job", "mode", "images/s",
+        "wall ms/image", "CPU ms/image", "fixed s"));
+    sb.append("| ------- | ---------------------------------------- | -------: | ------------: | -----------: | --------: |\n");
+    for (Line l : r.lines()) {
+      sb.append(String.format(Locale.ROOT, "| %-7s | %-40s | %8.2f | %13.1f | %12.1f | %9.2f |%n", l.full().job(),
+          l.full().mode(), l.imagesPerSecond(), 1000 * l.wallPerImage(), 1000 * l.cpuPerImage(), l.wallFixed()));
     }
-    sb.append(String.format(Locale.ROOT, "%nStarting a local Spark session: %.1f s (once per job, not per image).%n",
-        r.sessionStartSeconds()));
-    for (String job : List.of("synth", "predict")) {
-      Row single = find(r, job, 1, "lowlight");
-      Row spark = find(r, job, 1, "Spark");
-      if (single == null || spark == null) {
-        continue;
+    sb.append(String.format(Locale.ROOT, "%nStarting a local Spark session: %.1f s, once per command.%n",
+        r.sessionStart()));
+    for (int i = 0; i + 1 < r.lines().size(); i += 2) {
+      Line single = r.lines().get(i);
+      Line spark = r.lines().get(i + 1);
+      sb.append(String.format(Locale.ROOT, "%s on %d core(s): Spark's overhead %+.1f ms CPU and %+.1f ms wall per"
+          + " image, %+.2f s per job%n", single.full().job(), single.full().cores(),
+          1000 * (spark.cpuPerImage() - single.cpuPerImage()), 1000 * (spark.wallPerImage() - single.wallPerImage()),
+          spark.wallFixed() - single.wallFixed()));
+    }
+    for (Line l : r.lines()) {
+      if (l.full().cores() == 1 && l.full().mode().startsWith("Spark")) {
+        sb.append(String.format(Locale.ROOT, "COCO train2017 (%d images) %s at %.3f CPU s per image:",
+            COCO_TRAIN2017, l.full().job(), l.cpuPerImage()));
+        for (int cores : new int[] {16, 64, 256}) {
+          double seconds = l.wallFixed() + COCO_TRAIN2017 * l.cpuPerImage() / cores;
+          sb.append(String.format(Locale.ROOT, " %d cores %s;", cores, duration(seconds)));
+        }
+        sb.setLength(sb.length() - 1);
+        sb.append('\n');
       }
-      double overhead = (spark.seconds() - single.seconds()) * 1000 / c.images();
-      double perImage = spark.coreMsPerImage() / 1000;
-      sb.append(String.format(Locale.ROOT, "%s: Spark's overhead %.1f ms per image (%.1f%% of %.1f ms); COCO train2017"
-          + " (%d images) at %.3f core-s per image:", job, overhead, 100 * overhead / single.coreMsPerImage(),
-          single.coreMsPerImage(), COCO_TRAIN2017, perImage));
-      for (int cores : new int[] {16, 64, 256}) {
-        sb.append(String.format(Locale.ROOT, " %d cores %s;", cores, duration(COCO_TRAIN2017 * perImage / cores)));
-      }
-      sb.setLength(sb.length() - 1);
-      sb.append('\n');
     }
     return sb.toString();
-  }
-
-  private static Row find(Result r, String job, int cores, String prefix) {
-    return r.rows().stream().filter(x -> x.job().equals(job) && x.cores() == cores && x.mode().startsWith(prefix))
-        .findFirst().orElse(null);
   }
 
   private static String duration(double seconds) {

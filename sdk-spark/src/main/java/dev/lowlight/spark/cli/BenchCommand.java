@@ -53,7 +53,9 @@ final class BenchCommand implements Callable<Integer> {
     try {
       SparkBenchmark.Config c = new SparkBenchmark.Config(dir, model, images, width, height, warmup, local, preset);
       SparkBenchmark.Result r = SparkBenchmark.run(c);
-      spec.commandLine().getOut().print(SparkBenchmark.table(c, r));
+      java.io.PrintWriter out = spec.commandLine().getOut();
+      out.print(SparkBenchmark.table(c, r));
+      out.flush();
     } finally {
       if (work == null) {
         dev.lowlight.api.io.AtomicFiles.deleteTree(dir);
