@@ -35,13 +35,12 @@ import org.apache.spark.sql.SparkSession;
  * threads, its default on an N-core machine).
  *
  * <p>Each mode runs untimed on {@code warmup} images (class loading, JIT, Spark's first jobs),
- * then timed on a quarter of the images and on all of them, the single-process command and the
- * Spark job in turn so that both see the same load on a shared machine. The two sizes give a line
- * per mode: its slope is the cost of one more image, its intercept the cost of a job of none.
- * Times are wall-clock and the process's CPU time; CPU seconds per image are what a core spends,
- * and what a dedicated cluster core would. Spark's overhead is the difference of the slopes (per
- * image) and of the intercepts (per job, besides starting the session); COCO train2017 on a
- * cluster is then {@code intercept + images x slope on one core / cores}.
+ * then {@code repeats} times on all the images, the single-process command and the Spark job in
+ * turn so that both see the same load on a shared machine; the fastest repetition counts (other
+ * processes only ever add time). Times are wall-clock and the process's CPU time: CPU seconds per
+ * image are what a core spends, and what a dedicated cluster core would. Spark's overhead per
+ * image is the difference with the single-process command on as many cores, fixed costs of the job
+ * included; COCO train2017 on a cluster is then {@code images x CPU per image on one core / cores}.
  */
 public final class SparkBenchmark {
 
@@ -55,27 +54,29 @@ public final class SparkBenchmark {
    *
    * @param work a scratch directory (the scenes and every run's output go there)
    * @param model the exported model to predict with
-   * @param images how many scenes in the full set (a quarter of them is the small set)
+   * @param images how many scenes
    * @param width scene width
    * @param height scene height
    * @param warmup scenes of the untimed first pass of each mode
+   * @param repeats timed repetitions of each mode, the fastest kept
    * @param sparkCores the {@code N} of each {@code local[N]} timed
    * @param preset the synthesizer
    */
-  public record Config(Path work, Path model, int images, int width, int height, int warmup, List<Integer> sparkCores,
-      String preset) {
+  public record Config(Path work, Path model, int images, int width, int height, int warmup, int repeats,
+      List<Integer> sparkCores, String preset) {
 
     /** Checks the counts. */
     public Config {
-      if (images < 8 || warmup < 1 || width < 16 || height < 16 || sparkCores.isEmpty()) {
-        throw new IllegalArgumentException("need images >= 8, warmup >= 1, a size of at least 16x16 and one local[N];"
-            + " got " + images + " images, warmup " + warmup + ", " + width + "x" + height + ", " + sparkCores);
+      if (images < 1 || warmup < 1 || repeats < 1 || width < 16 || height < 16 || sparkCores.isEmpty()) {
+        throw new IllegalArgumentException("need images, warmup and repeats >= 1, a size of at least 16x16 and one"
+            + " local[N]; got " + images + " images, warmup " + warmup + ", repeats " + repeats + ", " + width + "x"
+            + height + ", " + sparkCores);
       }
     }
   }
 
   /**
-   * One timed run.
+   * A mode's fastest timed run.
    *
    * @param job {@code synth} or {@code predict}
    * @param mode how it ran
@@ -84,54 +85,45 @@ public final class SparkBenchmark {
    * @param wall wall-clock seconds
    * @param cpu CPU seconds of the whole process
    */
-  public record Run(String job, String mode, int cores, int images, double wall, double cpu) {}
-
-  /**
-   * A mode's two runs as a line.
-   *
-   * @param small the run on a quarter of the images
-   * @param full the run on all of them
-   */
-  public record Line(Run small, Run full) {
-    /** Wall seconds per further image. */
-    public double wallPerImage() {
-      return (full.wall() - small.wall()) / (full.images() - small.images());
-    }
-
-    /** CPU seconds per further image. */
-    public double cpuPerImage() {
-      return (full.cpu() - small.cpu()) / (full.images() - small.images());
-    }
-
-    /** Wall seconds of a job of no image. */
-    public double wallFixed() {
-      return full.wall() - wallPerImage() * full.images();
-    }
-
-    /** Images per second on all of them. */
+  public record Row(String job, String mode, int cores, int images, double wall, double cpu) {
+    /** Images per second. */
     public double imagesPerSecond() {
-      return full.images() / full.wall();
+      return images / wall;
+    }
+
+    /** Wall milliseconds per image. */
+    public double wallMsPerImage() {
+      return 1000 * wall / images;
+    }
+
+    /** CPU milliseconds per image: the cost of one image on one core. */
+    public double cpuMsPerImage() {
+      return 1000 * cpu / images;
+    }
+
+    Row fastest(Row other) {
+      return other == null ? this : new Row(job, mode, cores, images, Math.min(wall, other.wall),
+          Math.min(cpu, other.cpu));
     }
   }
 
   /**
    * What the run measured.
    *
-   * @param lines every mode, in the order run
+   * @param rows every mode, the single-process command before the Spark job, for each job and N
    * @param sessionStart wall seconds to start the first local Spark session of the JVM
    */
-  public record Result(List<Line> lines, double sessionStart) {}
+  public record Result(List<Row> rows, double sessionStart) {}
 
   /** Runs every mode. */
   public static Result run(Config c) throws IOException {
     SceneGenerator gen = SceneGenerator.builder().optWidth(c.width()).optHeight(c.height()).build();
     Path warm = scenes(c.work().resolve("warmup"), c.warmup(), 8L, gen);
-    Path small = scenes(c.work().resolve("small"), Math.max(2, c.images() / 4), 9L, gen);
-    Path full = scenes(c.work().resolve("full"), c.images(), 7L, gen);
+    Path set = scenes(c.work().resolve("scenes"), c.images(), 7L, gen);
     LowLightTwin.Synthesis synthesis = LowLightTwin.Synthesis.create(c.preset(), Map.of());
-    List<Line> lines = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     double sessionStart = Double.NaN;
-    int n = 0;
+    int[] n = {0};
     for (int cores : c.sparkCores()) {
       long s0 = System.nanoTime();
       SparkSession spark = SparkSessions.start("lowlight-spark bench", "local[" + cores + "]", Map.of());
@@ -140,38 +132,43 @@ public final class SparkBenchmark {
       }
       try {
         String local = "Spark local[" + cores + "]";
-        String single = "lowlight synth, " + cores + (cores == 1 ? " thread" : " threads");
-        List<Run> singles = new ArrayList<>();
-        List<Run> sparks = new ArrayList<>();
-        for (Path set : List.of(warm, small, full)) {
-          Path out = c.work().resolve("out-" + ++n);
-          singles.add(time("synth", single, cores, set, () -> LowLightTwin.make(set.resolve("annotations.json"),
-              set.resolve("images"), out.resolve("single"), synthesis, 1L, cores, ProgressListener.NONE)));
-          sparks.add(time("synth", local, cores, set, () -> SparkTwin.run(spark, new SparkTwin.Request(
-              set.resolve("annotations.json").toString(), set.resolve("images").toString(),
-              out.resolve("spark").toString(), c.preset(), Map.of(), 1L, 0))));
-        }
-        lines.add(new Line(singles.get(1), singles.get(2)));
-        lines.add(new Line(sparks.get(1), sparks.get(2)));
-
-        single = "lowlight predict, " + cores + " ONNX Runtime thread" + (cores == 1 ? "" : "s");
-        singles.clear();
-        sparks.clear();
-        for (Path set : List.of(warm, small, full)) {
-          Path out = c.work().resolve("out-" + ++n);
-          singles.add(time("predict", single, cores, set, () -> predictLocally(c.model(), set.resolve("images"),
-              out.resolve("single"), cores)));
-          sparks.add(time("predict", local + ", 1 thread per task", cores, set, () -> SparkPredict.run(spark,
-              new SparkPredict.Request(c.model().toString(), set.resolve("images").toString(),
-                  out.resolve("spark").toString(), PredictSettings.defaults(1), 0, true, true))));
-        }
-        lines.add(new Line(singles.get(1), singles.get(2)));
-        lines.add(new Line(sparks.get(1), sparks.get(2)));
+        Mode synthSingle = (d, out) -> LowLightTwin.make(d.resolve("annotations.json"), d.resolve("images"), out,
+            synthesis, 1L, cores, ProgressListener.NONE);
+        Mode synthSpark = (d, out) -> SparkTwin.run(spark, new SparkTwin.Request(d.resolve("annotations.json").toString(),
+            d.resolve("images").toString(), out.toString(), c.preset(), Map.of(), 1L, 0));
+        rows.addAll(pair(c, warm, set, n, "synth", cores, "lowlight synth, " + cores + (cores == 1 ? " thread"
+            : " threads"), synthSingle, local, synthSpark));
+        Mode predictSingle = (d, out) -> predictLocally(c.model(), d.resolve("images"), out, cores);
+        Mode predictSpark = (d, out) -> SparkPredict.run(spark, new SparkPredict.Request(c.model().toString(),
+            d.resolve("images").toString(), out.toString(), PredictSettings.defaults(1), 0, true, true));
+        rows.addAll(pair(c, warm, set, n, "predict", cores, "lowlight predict, " + cores + " ONNX Runtime thread"
+            + (cores == 1 ? "" : "s"), predictSingle, local + ", 1 thread per task", predictSpark));
       } finally {
         spark.stop();
       }
     }
-    return new Result(lines, sessionStart);
+    return new Result(rows, sessionStart);
+  }
+
+  /** A way to process a dataset directory into an output directory. */
+  private interface Mode {
+    void run(Path dataset, Path out) throws IOException;
+  }
+
+  /** The single-process mode and the Spark mode, warmed up, then timed in turn; the fastest of each. */
+  private static List<Row> pair(Config c, Path warm, Path set, int[] n, String job, int cores, String singleName,
+      Mode single, String sparkName, Mode spark) throws IOException {
+    single.run(warm, c.work().resolve("out-" + ++n[0]));
+    spark.run(warm, c.work().resolve("out-" + ++n[0]));
+    Row a = null;
+    Row b = null;
+    for (int r = 0; r < c.repeats(); r++) {
+      a = time(job, singleName, cores, c.images(), () -> single.run(set, c.work().resolve("out-" + ++n[0])))
+          .fastest(a);
+      b = time(job, sparkName, cores, c.images(), () -> spark.run(set, c.work().resolve("out-" + ++n[0])))
+          .fastest(b);
+    }
+    return List.of(a, b);
   }
 
   private static Path scenes(Path dir, int count, long seed, SceneGenerator gen) throws IOException {
@@ -184,15 +181,11 @@ public final class SparkBenchmark {
     void run() throws IOException;
   }
 
-  private static Run time(String job, String mode, int cores, Path set, Work work) throws IOException {
-    int images;
-    try (var files = Files.list(set.resolve("images"))) {
-      images = (int) files.count();
-    }
+  private static Row time(String job, String mode, int cores, int images, Work work) throws IOException {
     double c0 = cpuSeconds();
     long t0 = System.nanoTime();
     work.run();
-    return new Run(job, mode, cores, images, (System.nanoTime() - t0) / 1e9, cpuSeconds() - c0);
+    return new Row(job, mode, cores, images, (System.nanoTime() - t0) / 1e9, cpuSeconds() - c0);
   }
 
   private static double cpuSeconds() {
@@ -223,41 +216,40 @@ public final class SparkBenchmark {
   }
 
   /**
-   * The table: each mode's images per second on all the images, its cost per further image in
-   * wall and CPU time and its fixed cost per job; then Spark's overhead against the
-   * single-process command on as many cores, and COCO train2017 on clusters of a few sizes at the
-   * one-core Spark cost.
+   * The table: each mode's images per second and wall and CPU milliseconds per image; Spark's
+   * overhead per image against the single-process command on as many cores; and COCO train2017 on
+   * clusters of a few sizes at the one-core Spark cost.
    */
   public static String table(Config c, Result r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "%d and %d scenes of %dx%d, preset %s, model %s; %d cores, load average"
-        + " %.1f at the end%n%n", Math.max(2, c.images() / 4), c.images(), c.width(), c.height(), c.preset(),
-        c.model().getFileName(), Runtime.getRuntime().availableProcessors(),
+    sb.append(String.format(Locale.ROOT, "%d scenes of %dx%d, preset %s, model %s; fastest of %d; %d cores, load"
+        + " average %.1f at the end%n%n", c.images(), c.width(), c.height(), c.preset(), c.model().getFileName(),
+        c.repeats(), Runtime.getRuntime().availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-    sb.append(String.format(Locale.ROOT, "| %-7s | %-40s | %8s | %13s | %12s | %9s |%n", "job", "mode", "images/s",
-        "wall ms/image", "CPU ms/image", "fixed s"));
-    sb.append("| ------- | ---------------------------------------- | -------: | ------------: | -----------: | --------: |\n");
-    for (Line l : r.lines()) {
-      sb.append(String.format(Locale.ROOT, "| %-7s | %-40s | %8.2f | %13.1f | %12.1f | %9.2f |%n", l.full().job(),
-          l.full().mode(), l.imagesPerSecond(), 1000 * l.wallPerImage(), 1000 * l.cpuPerImage(), l.wallFixed()));
+    sb.append(String.format(Locale.ROOT, "| %-7s | %-40s | %8s | %13s | %12s |%n", "job", "mode", "images/s",
+        "wall ms/image", "CPU ms/image"));
+    sb.append("| ------- | ---------------------------------------- | -------: | ------------: | -----------: |\n");
+    for (Row row : r.rows()) {
+      sb.append(String.format(Locale.ROOT, "| %-7s | %-40s | %8.2f | %13.1f | %12.1f |%n", row.job(), row.mode(),
+          row.imagesPerSecond(), row.wallMsPerImage(), row.cpuMsPerImage()));
     }
     sb.append(String.format(Locale.ROOT, "%nStarting a local Spark session: %.1f s, once per command.%n",
         r.sessionStart()));
-    for (int i = 0; i + 1 < r.lines().size(); i += 2) {
-      Line single = r.lines().get(i);
-      Line spark = r.lines().get(i + 1);
+    for (int i = 0; i + 1 < r.rows().size(); i += 2) {
+      Row single = r.rows().get(i);
+      Row spark = r.rows().get(i + 1);
       sb.append(String.format(Locale.ROOT, "%s on %d core(s): Spark's overhead %+.1f ms CPU and %+.1f ms wall per"
-          + " image, %+.2f s per job%n", single.full().job(), single.full().cores(),
-          1000 * (spark.cpuPerImage() - single.cpuPerImage()), 1000 * (spark.wallPerImage() - single.wallPerImage()),
-          spark.wallFixed() - single.wallFixed()));
+          + " image (%+.0f%% CPU)%n", single.job(), single.cores(), spark.cpuMsPerImage() - single.cpuMsPerImage(),
+          spark.wallMsPerImage() - single.wallMsPerImage(),
+          100 * (spark.cpuMsPerImage() / single.cpuMsPerImage() - 1)));
     }
-    for (Line l : r.lines()) {
-      if (l.full().cores() == 1 && l.full().mode().startsWith("Spark")) {
+    for (Row row : r.rows()) {
+      if (row.cores() == 1 && row.mode().startsWith("Spark")) {
         sb.append(String.format(Locale.ROOT, "COCO train2017 (%d images) %s at %.3f CPU s per image:",
-            COCO_TRAIN2017, l.full().job(), l.cpuPerImage()));
+            COCO_TRAIN2017, row.job(), row.cpuMsPerImage() / 1000));
         for (int cores : new int[] {16, 64, 256}) {
-          double seconds = l.wallFixed() + COCO_TRAIN2017 * l.cpuPerImage() / cores;
-          sb.append(String.format(Locale.ROOT, " %d cores %s;", cores, duration(seconds)));
+          sb.append(String.format(Locale.ROOT, " %d cores %s;", cores,
+              duration(COCO_TRAIN2017 * row.cpuMsPerImage() / 1000 / cores)));
         }
         sb.setLength(sb.length() - 1);
         sb.append('\n');

@@ -33,6 +33,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "10", description = "Images of each mode's untimed first pass (default: ${DEFAULT-VALUE}).")
   int warmup;
 
+  @Option(names = "--repeats", defaultValue = "2", description = "Timed runs of each mode, the fastest kept (default: ${DEFAULT-VALUE}).")
+  int repeats;
+
   @Option(names = "--local", split = ",", defaultValue = "1,2", description = "The N of each local[N] to time (default: ${DEFAULT-VALUE}).")
   List<Integer> local;
 
@@ -51,7 +54,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     Path dir = work != null ? Files.createDirectories(work) : Files.createTempDirectory("lowlight-spark-bench");
     try {
-      SparkBenchmark.Config c = new SparkBenchmark.Config(dir, model, images, width, height, warmup, local, preset);
+      SparkBenchmark.Config c = new SparkBenchmark.Config(dir, model, images, width, height, warmup, repeats, local,
+          preset);
       SparkBenchmark.Result r = SparkBenchmark.run(c);
       java.io.PrintWriter out = spec.commandLine().getOut();
       out.print(SparkBenchmark.table(c, r));
