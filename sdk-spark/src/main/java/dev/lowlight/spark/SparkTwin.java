@@ -11,6 +11,8 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +24,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -35,9 +38,10 @@ import scala.Tuple2;
  * {@link LowLightTwin#synthesise}, the per-image step of {@code lowlight synth}, with the image's
  * own seed, so the bytes depend on neither the number of partitions nor the order of work. The
  * images and their parameters files ({@code images/}, {@code synthesis/<id>.json}) are written
- * through Spark's commit protocol ({@link CommittedFiles}); the driver then writes {@code
- * annotations.json} (the input's bytes) and {@code synthesis.json} from the committed parameters
- * files, as {@code lowlight synth} does. An image that cannot be read is skipped and listed in
+ * through Spark's commit protocol ({@link CommittedFiles}); the parameters also come back to the
+ * driver with the tasks' results (an accumulator), and the driver writes {@code annotations.json}
+ * (the input's bytes) and {@code synthesis.json} from them, as {@code lowlight synth} does from its
+ * parameters files. An image that cannot be read is skipped and listed in
  * {@code failures.json} (absent when there is none), with the same message {@code lowlight synth}
  * logs.
  *
@@ -53,12 +57,6 @@ public final class SparkTwin {
 
   private static final Logger LOG = LoggerFactory.getLogger(SparkTwin.class);
   private static final String PARAMETERS = "synthesis";
-  /**
-   * Committed with the images, then gathered into {@link #FAILURES} and removed. (Not "_failed":
-   * Hadoop's input formats skip names that start with '_' or '.', folders included.)
-   */
-  private static final String FAILED = "failed-images";
-
   private SparkTwin() {}
 
   /**
@@ -138,23 +136,28 @@ public final class SparkTwin {
     LOG.info("synthesizer {} with {}; {} images in {} partitions", synthesis.name(), synthesis.options(), tasks.size(),
         partitions);
     Recipe recipe = new Recipe(request.preset(), new LinkedHashMap<>(request.options()), request.seed(), images);
+    // What the driver needs besides the files: each image's parameters (a few hundred bytes) or
+    // its failure. Spark merges a task's updates only when the task succeeds, and the bytes of an
+    // image are the same in every attempt, so keying them by image id is exact.
+    CollectionAccumulator<Outcome> outcomes = jsc.sc().collectionAccumulator("lowlight synth outcomes");
     try {
       JavaPairRDD<String, byte[]> files = jsc.parallelize(tasks, Math.max(1, partitions))
-          .flatMapToPair(new Synthesise(recipe, hadoop));
+          .flatMapToPair(new Synthesise(recipe, hadoop, outcomes));
+      long t0 = System.nanoTime();
       CommittedFiles.save(files, output, conf, format);
-
-      Map<String, byte[]> parameters = gather(jsc, conf, DistributedFiles.child(output, PARAMETERS));
-      Map<String, byte[]> failed = gather(jsc, conf, DistributedFiles.child(output, FAILED));
+      LOG.info("{} images synthesised and committed in {} s", tasks.size(), seconds(System.nanoTime() - t0));
+      Map<Long, Outcome> byId = new HashMap<>();
+      for (Outcome o : outcomes.value()) {
+        byId.put(o.imageId(), o);
+      }
       List<byte[]> ordered = new ArrayList<>();
       List<ImageFailure> failures = new ArrayList<>();
       for (ImageTask t : tasks) {
-        byte[] p = parameters.get(t.id() + ".json");
-        if (p != null) {
-          ordered.add(p);
-        }
-        byte[] f = failed.get(t.id() + ".json");
-        if (f != null) {
-          failures.add(Json.MAPPER.readValue(f, ImageFailure.class));
+        Outcome o = byId.get(t.id());
+        if (o != null && o.failure() != null) {
+          failures.add(o.failure());
+        } else if (o != null) {
+          ordered.add(o.parameters());
         }
       }
       DistributedFiles.write(conf, DistributedFiles.child(output, SceneDataset.ANNOTATIONS), annotationBytes);
@@ -163,11 +166,14 @@ public final class SparkTwin {
       if (!failures.isEmpty()) {
         DistributedFiles.write(conf, DistributedFiles.child(output, FAILURES), Json.failures(failures));
       }
-      DistributedFiles.delete(conf, DistributedFiles.child(output, FAILED));
       return new Summary(tasks.size(), ordered.size(), List.copyOf(failures), sidecar);
     } finally {
       hadoop.destroy();
     }
+  }
+
+  static String seconds(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
   }
 
   /** The partition count: as asked, else four per core so that slow images even out. */
@@ -178,25 +184,21 @@ public final class SparkTwin {
     return Math.max(1, Math.min(items, 4 * jsc.defaultParallelism()));
   }
 
-  /** Every file directly in {@code dir} by name, read in parallel; empty when there is no such directory. */
-  static Map<String, byte[]> gather(JavaSparkContext jsc, Configuration conf, String dir) throws IOException {
-    if (!DistributedFiles.isDirectory(conf, dir)) {
-      return Map.of();
-    }
-    Map<String, byte[]> out = new LinkedHashMap<>();
-    for (Tuple2<String, byte[]> t : jsc.binaryFiles(dir, jsc.defaultParallelism())
-        .mapToPair(f -> new Tuple2<>(DistributedFiles.name(f._1()), f._2().toArray())).collect()) {
-      out.put(t._1(), t._2());
-    }
-    return out;
-  }
-
   /** One image of the annotations, as a task needs it. */
   record ImageTask(long id, String fileName, int width, int height) implements Serializable {
     CocoImage toCocoImage() {
       return new CocoImage(id, fileName, width, height);
     }
   }
+
+  /**
+   * What became of one image: its parameters file's bytes, or its failure.
+   *
+   * @param imageId the image
+   * @param parameters the bytes of {@code synthesis/<id>.json}, or null when it failed
+   * @param failure why it failed, or null
+   */
+  record Outcome(long imageId, byte[] parameters, ImageFailure failure) implements Serializable {}
 
   /** What every task needs to rebuild the synthesizer and find the images. */
   record Recipe(String preset, LinkedHashMap<String, String> options, long seed, String images) implements Serializable {}
@@ -210,10 +212,12 @@ public final class SparkTwin {
 
     private final Recipe recipe;
     private final Broadcast<HadoopConf> hadoop;
+    private final CollectionAccumulator<Outcome> outcomes;
 
-    Synthesise(Recipe recipe, Broadcast<HadoopConf> hadoop) {
+    Synthesise(Recipe recipe, Broadcast<HadoopConf> hadoop, CollectionAccumulator<Outcome> outcomes) {
       this.recipe = recipe;
       this.hadoop = hadoop;
+      this.outcomes = outcomes;
     }
 
     @Override
@@ -222,13 +226,14 @@ public final class SparkTwin {
       try {
         byte[] clean = Images.readBytes(hadoop.value().get(), source);
         LowLightTwin.TwinImage twin = LowLightTwin.synthesise(clean, source, t.toCocoImage(), synthesis(), recipe.seed());
+        outcomes.add(new Outcome(t.id(), twin.parameters(), null));
         return List.of(new Tuple2<>(SceneDataset.IMAGES + "/" + t.fileName(), twin.image()),
             new Tuple2<>(PARAMETERS + "/" + t.id() + ".json", twin.parameters())).iterator();
       } catch (IOException | RuntimeException e) {
         // as lowlight synth does: the image is skipped, named, and the others go on
         LOG.warn("skipping {} (image id {}): {}", source, t.id(), e.getMessage());
-        byte[] failure = Json.bytes(new ImageFailure(t.id(), t.fileName(), Images.message(e)));
-        return List.of(new Tuple2<>(FAILED + "/" + t.id() + ".json", failure)).iterator();
+        outcomes.add(new Outcome(t.id(), null, new ImageFailure(t.id(), t.fileName(), Images.message(e))));
+        return Collections.emptyIterator();
       }
     }
 
