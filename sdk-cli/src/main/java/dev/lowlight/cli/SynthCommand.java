@@ -1,7 +1,6 @@
 package dev.lowlight.cli;
 
 import dev.lowlight.api.config.ConfigException;
-import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.api.registry.PluginException;
 import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.api.spi.SynthesizerProvider;
@@ -103,12 +102,9 @@ final class SynthCommand implements Callable<Integer> {
     return summary.failures().isEmpty() ? 0 : 1;
   }
 
-  private <O extends Record> LowLightTwin.Synthesis synthesis(SynthesizerProvider<O> provider) {
-    Map<String, Object> typed = new LinkedHashMap<>();
-    options.forEach((k, v) -> typed.put(k, parseScalar(v)));
+  private LowLightTwin.Synthesis synthesis(SynthesizerProvider<?> provider) {
     try {
-      O o = ConfigLoader.bind(provider, typed, "--option");
-      return new LowLightTwin.Synthesis(provider.name(), o, provider.create(o));
+      return LowLightTwin.Synthesis.of(provider, options);
     } catch (ConfigException e) {
       throw new UserError(e.getMessage());
     }
@@ -127,20 +123,5 @@ final class SynthCommand implements Callable<Integer> {
       dark.add(ImageFiles.read(d));
     }
     PairGrid.write(clean, dark, pairs);
-  }
-
-  private static Object parseScalar(String v) {
-    if (v.equals("true") || v.equals("false")) {
-      return Boolean.parseBoolean(v);
-    }
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      try {
-        return Double.parseDouble(v);
-      } catch (NumberFormatException e2) {
-        return v;
-      }
-    }
   }
 }

@@ -45,6 +45,17 @@ class VersionAlignmentTest {
       }
     }
     assertThat(bomVersions).isNotEmpty();
+    // Every SDK module of the build is in the BOM, with its parent property (sdk-spark included).
+    NodeList modules = parent.getElementsByTagName("module");
+    for (int i = 0; i < modules.getLength(); i++) {
+      String module = modules.item(i).getTextContent().trim();
+      if (module.startsWith("sdk-") && !module.equals("sdk-bom")) {
+        assertThat(bomVersions).as("BOM entry of module %s", module).containsKey(module);
+        assertThat(props).as("parent property of module %s", module)
+            .containsKey("lowlight." + module.substring(4) + ".version");
+      }
+    }
+    assertThat(bomVersions).containsKey("sdk-spark");
     Pattern suffix = Pattern.compile("sdk-(.*)");
     for (Map.Entry<String, String> e : bomVersions.entrySet()) {
       String module = e.getKey();

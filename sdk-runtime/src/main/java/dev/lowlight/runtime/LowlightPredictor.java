@@ -78,13 +78,43 @@ public final class LowlightPredictor implements AutoCloseable {
   public static LowlightPredictor open(Path model, PredictorOptions options) {
     checkFile(model);
     OnnxModelGuard.check(model);
+    return open(new Source(model, null), options);
+  }
+
+  /**
+   * Opens a model held in memory (a model shipped to the machines of a distributed job, read from
+   * an object store, or embedded in an application). It must be self-contained: a model that keeps
+   * tensors in external data files is refused, since bytes have no folder to find them in (open it
+   * from its file instead).
+   *
+   * @param model the bytes of an exported {@code model.onnx}
+   * @param name what the model is (its file name or URI), named in messages and in {@link
+   *     ModelInfo#file()}
+   * @throws ModelLoadException naming {@code name} when the bytes are empty, not a valid ONNX model,
+   *     refer to external data, or are an ONNX model that is not a lowlight model
+   * @throws DeviceUnavailableException when {@code cuda} was asked for and cannot be used
+   */
+  public static LowlightPredictor open(byte[] model, String name, PredictorOptions options) {
+    if (model == null || name == null) {
+      throw new IllegalArgumentException("model bytes and name must not be null");
+    }
+    Path named = Path.of(name);
+    if (model.length == 0) {
+      throw new ModelLoadException(named, "the model is empty (0 bytes)");
+    }
+    OnnxModelGuard.check(model, named);
+    return open(new Source(named, model), options);
+  }
+
+  private static LowlightPredictor open(Source source, PredictorOptions options) {
+    Path model = source.file();
     OrtEnvironment env = environment();
     Device device = options.device();
     OrtSession session = null;
     String provider = "CPU";
     if (device.kind() != Device.Kind.CPU) {
       try {
-        session = createSession(env, model, options, device.index());
+        session = createSession(env, source, options, device.index());
         provider = "CUDA:" + device.index();
       } catch (CudaFailure e) {
         if (device.kind() == Device.Kind.CUDA) {
@@ -96,7 +126,7 @@ public final class LowlightPredictor implements AutoCloseable {
     }
     if (session == null) {
       try {
-        session = createSession(env, model, options, -1);
+        session = createSession(env, source, options, -1);
       } catch (CudaFailure e) {
         throw new IllegalStateException("unreachable: no CUDA provider was requested", e);
       }
@@ -143,6 +173,27 @@ public final class LowlightPredictor implements AutoCloseable {
   /** Predicts on an sRGB image. */
   public Detections predict(RgbImage image) {
     return predict(image.toChw(), image.height(), image.width());
+  }
+
+  /**
+   * Predicts on each image of a batch, in order. The exported graph takes one image at a time
+   * ({@code 1x3xHxW}), so the images run one after another on this predictor's session, each as
+   * {@link #predict(RgbImage)} would run it; ONNX Runtime's intra-op threads work inside each one.
+   * To predict on several batches at once, call this from several threads.
+   *
+   * @return one {@link Detections} per image, in the order of {@code images}
+   */
+  public List<Detections> predictBatch(List<RgbImage> images) {
+    for (int i = 0; i < images.size(); i++) {
+      if (images.get(i) == null) {
+        throw new IllegalArgumentException("image " + i + " of the batch is null");
+      }
+    }
+    List<Detections> out = new ArrayList<>(images.size());
+    for (RgbImage image : images) {
+      out.add(predict(image));
+    }
+    return out;
   }
 
   /** Predicts on a {@link BufferedImage} (any type; converted to sRGB floats {@code k/255}). */
@@ -300,8 +351,16 @@ public final class LowlightPredictor implements AutoCloseable {
     }
   }
 
-  private static OrtSession createSession(OrtEnvironment env, Path model, PredictorOptions options, int cuda)
+  /** Where a model comes from: its file, or bytes ({@code file} then only names them). */
+  private record Source(Path file, byte[] bytes) {
+    OrtSession create(OrtEnvironment env, SessionOptions so) throws OrtException {
+      return bytes == null ? env.createSession(file.toString(), so) : env.createSession(bytes, so);
+    }
+  }
+
+  private static OrtSession createSession(OrtEnvironment env, Source source, PredictorOptions options, int cuda)
       throws CudaFailure {
+    Path model = source.file();
     try (SessionOptions so = new SessionOptions()) {
       so.setOptimizationLevel(SessionOptions.OptLevel.ALL_OPT);
       if (options.intraOpThreads() > 0) {
@@ -323,7 +382,7 @@ public final class LowlightPredictor implements AutoCloseable {
         }
       }
       try {
-        return env.createSession(model.toString(), so);
+        return source.create(env, so);
       } catch (OrtException e) {
         if (cuda >= 0 && mentionsCuda(e)) {
           throw new CudaFailure("ONNX Runtime could not start on GPU " + cuda + ": " + e.getMessage(), e);

@@ -38,10 +38,26 @@ public final class OnnxModelGuard {
   private final Path folder;
   private Path realFolder;
 
-  private OnnxModelGuard(Path model) {
+  private OnnxModelGuard(Path model, boolean inMemory) {
     this.model = model;
-    Path parent = model.toAbsolutePath().normalize().getParent();
-    this.folder = parent;
+    this.folder = inMemory ? null : model.toAbsolutePath().normalize().getParent();
+  }
+
+  /**
+   * Checks a model held in memory (shipped to the machines of a distributed job, read from an
+   * object store): it must be self-contained, since bytes have no folder to find external data in,
+   * and every tensor's declared size must agree with its bytes.
+   *
+   * @param name what the model is, named in messages
+   * @throws ModelLoadException naming {@code name} and the tensor
+   */
+  public static void check(byte[] model, Path name) {
+    try {
+      new OnnxModelGuard(name, true).model(new Reader(ByteBuffer.wrap(model), 0, model.length));
+    } catch (Malformed e) {
+      throw new ModelLoadException(name, "not a valid ONNX model; the bytes may be corrupted or truncated ("
+          + e.getMessage() + ")", e);
+    }
   }
 
   /**
@@ -50,7 +66,7 @@ public final class OnnxModelGuard {
    * @throws ModelLoadException naming the tensor and the offending path or size
    */
   public static void check(Path model) {
-    OnnxModelGuard guard = new OnnxModelGuard(model);
+    OnnxModelGuard guard = new OnnxModelGuard(model, false);
     try (FileChannel ch = FileChannel.open(model, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size > Integer.MAX_VALUE) {
@@ -236,6 +252,10 @@ public final class OnnxModelGuard {
     String location = entries.get("location");
     if (location == null || location.isEmpty()) {
       throw new ModelLoadException(model, what + " is stored as external data but names no location");
+    }
+    if (folder == null) {
+      throw new ModelLoadException(model, "it keeps " + what + " in an external data file '" + location + "'; a model"
+          + " given as bytes must be self-contained (open it from its file, next to its data, instead)");
     }
     String refused = what + " stores its data at '" + location + "', ";
     String inside = "; external data must be a file under the model's folder " + folder;

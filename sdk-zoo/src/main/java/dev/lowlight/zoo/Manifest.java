@@ -12,13 +12,44 @@ import java.util.Map;
  * @param name the model's name ({@code lowlight train --init zoo:NAME})
  * @param description one line
  * @param weights the shipped weights file
+ * @param scenes the procedural scenes it was trained on (so a fine-tuning run can draw more alike)
  * @param training how the weights were trained
  * @param evaluation COCO numbers on validation splits (split name to {@code bbox}/{@code segm} stats)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-@JsonPropertyOrder({"name", "description", "weights", "training", "evaluation"})
-public record Manifest(String name, String description, Weights weights, Training training,
+@JsonPropertyOrder({"name", "description", "weights", "scenes", "training", "evaluation"})
+public record Manifest(String name, String description, Weights weights, Scenes scenes, Training training,
     Map<String, Map<String, Map<String, Double>>> evaluation) {
+
+  /**
+   * The procedural scenes of the training and validation splits ({@code lowlight scenes} options).
+   *
+   * @param width image width
+   * @param height image height
+   * @param minObjects fewest objects per image
+   * @param maxObjects most objects per image
+   * @param minSize smallest object size in pixels
+   * @param maxSize largest object size in pixels
+   * @param trainCount training scenes
+   * @param trainSeed their seed
+   * @param valCount validation scenes
+   * @param valSeed their seed
+   */
+  @JsonPropertyOrder({"width", "height", "min_objects", "max_objects", "min_size", "max_size", "train_count",
+      "train_seed", "val_count", "val_seed"})
+  public record Scenes(int width, int height, @JsonProperty("min_objects") int minObjects,
+      @JsonProperty("max_objects") int maxObjects, @JsonProperty("min_size") int minSize,
+      @JsonProperty("max_size") int maxSize, @JsonProperty("train_count") int trainCount,
+      @JsonProperty("train_seed") long trainSeed, @JsonProperty("val_count") int valCount,
+      @JsonProperty("val_seed") long valSeed) {
+
+    /** A generator of scenes like these. */
+    public dev.lowlight.data.scenes.SceneGenerator generator() {
+      return dev.lowlight.data.scenes.SceneGenerator.builder().optWidth(width).optHeight(height)
+          .optMinObjects(minObjects).optMaxObjects(maxObjects).optMinObjectSize(minSize).optMaxObjectSize(maxSize)
+          .build();
+    }
+  }
 
   /**
    * The weights file.

@@ -147,28 +147,50 @@ public final class ConfigLoader {
         throw new ConfigException("", "the configuration must be an object (key: value pairs), got "
             + user.getNodeType().toString().toLowerCase(Locale.ROOT));
       }
+      ConfigTypes.requireValues(user, "");
       overlay(merged, (ObjectNode) user);
     }
     ConfigTypes.check(merged, ModelConfig.class, "");
     return convert(merged, ModelConfig.class, "");
   }
 
-  /** The configuration as YAML. */
+  /** The configuration as YAML; keys whose value is "not given" ({@code null}) are left out. */
   public static String toYaml(ModelConfig config) {
     try {
-      return YAML.writeValueAsString(config);
+      return YAML.writeValueAsString(withoutNulls(JSON.valueToTree(config)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write configuration", e);
     }
   }
 
-  /** The configuration as JSON. */
+  /** The configuration as JSON; keys whose value is "not given" ({@code null}) are left out. */
   public static String toJson(ModelConfig config) {
     try {
-      return JSON.writeValueAsString(config);
+      return JSON.writeValueAsString(withoutNulls(JSON.valueToTree(config)));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write configuration", e);
     }
+  }
+
+  /**
+   * {@code tree} without its null values: a written {@code steps: null} would read back as a key
+   * without a value, which {@link #parse} refuses; left out, the default (null) comes back.
+   */
+  private static JsonNode withoutNulls(JsonNode tree) {
+    if (tree.isObject()) {
+      var it = tree.fields();
+      while (it.hasNext()) {
+        var e = it.next();
+        if (e.getValue().isNull()) {
+          it.remove();
+        } else {
+          withoutNulls(e.getValue());
+        }
+      }
+    } else if (tree.isArray()) {
+      tree.forEach(ConfigLoader::withoutNulls);
+    }
+    return tree;
   }
 
   /** Writes {@code config} to {@code file}, YAML or JSON by extension. */
@@ -187,6 +209,7 @@ public final class ConfigLoader {
   public static <O extends Record> O bind(Provider<O> provider, Map<String, Object> options, String path) {
     ObjectNode merged = JSON.valueToTree(provider.defaultOptions());
     ObjectNode given = JSON.valueToTree(options == null ? Map.of() : options);
+    ConfigTypes.requireValues(given, path);
     overlay(merged, given);
     ConfigTypes.check(merged, provider.optionsType(), path);
     return convert(merged, provider.optionsType(), path);

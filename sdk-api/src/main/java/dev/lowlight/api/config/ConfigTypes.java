@@ -40,10 +40,39 @@ final class ConfigTypes {
    *
    * @throws ConfigException naming the path and the value at the first problem
    */
+  /**
+   * Refuses a key written without a value anywhere in {@code given} (what a user wrote, before it is
+   * merged onto the defaults): YAML reads {@code key:} with nothing after it as null, or as an empty
+   * string, and a file cut off after a key looks exactly like that.
+   *
+   * @throws ConfigException naming the key's path
+   */
+  static void requireValues(JsonNode given, String path) {
+    if (given == null || given.isNull() || given.isMissingNode() || given.isTextual() && given.asText().isEmpty()) {
+      throw noValue(path);
+    }
+    if (given.isObject()) {
+      given.fields().forEachRemaining(e -> requireValues(e.getValue(), path.isEmpty() ? e.getKey()
+          : path + "." + e.getKey()));
+    } else if (given.isArray()) {
+      for (int i = 0; i < given.size(); i++) {
+        requireValues(given.get(i), path + "[" + i + "]");
+      }
+    }
+  }
+
+  private static ConfigException noValue(String path) {
+    return new ConfigException(path, "has no value; give one or remove the key (was the file cut off?)");
+  }
+
   static void check(JsonNode node, Type type, String path) {
-    // YAML reads "key:" with nothing after it as an empty string
-    if (node == null || node.isNull() || node.isMissingNode() || node.isTextual() && node.asText().isEmpty()) {
-      throw new ConfigException(path, "has no value; give one or remove the key (was the file cut off?)");
+    // A null left here is a default that means "not given" (solver.steps): what a user wrote without
+    // a value was refused by requireValues before the merge.
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return;
+    }
+    if (node.isTextual() && node.asText().isEmpty()) {
+      throw noValue(path);
     }
     Class<?> raw = raw(type);
     if (raw == int.class || raw == Integer.class) {

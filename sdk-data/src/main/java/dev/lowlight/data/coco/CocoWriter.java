@@ -130,7 +130,13 @@ public final class CocoWriter {
     writeResults(results, Map.of(), out);
   }
 
-  private static void writeResults(List<CocoResult> results, Map<Long, String> fileNames, OutputStream out)
+  /**
+   * Writes a results file whose entries carry their image's {@code file_name} to a stream
+   * (flushed, not closed).
+   *
+   * @param fileNames file name by image id; images missing from the map get no {@code file_name}
+   */
+  public static void writeResults(List<CocoResult> results, Map<Long, String> fileNames, OutputStream out)
       throws IOException {
     try (JsonGenerator g = generator(out)) {
       g.writeStartArray();

@@ -2,16 +2,22 @@ package dev.lowlight.data.dataset;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.lowlight.api.config.ConfigException;
 import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.api.io.AtomicFiles;
+import dev.lowlight.api.registry.PluginException;
+import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.api.spi.LowLightSynthesizer;
+import dev.lowlight.api.spi.SynthesizerProvider;
 import dev.lowlight.api.structures.RgbImage;
 import dev.lowlight.data.coco.CocoDataset;
 import dev.lowlight.data.coco.CocoImage;
 import dev.lowlight.data.coco.CocoReader;
 import dev.lowlight.data.image.ImageFiles;
+import dev.lowlight.data.image.ImageReadException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -62,7 +68,57 @@ public final class LowLightTwin {
    * @param options the options record it was created with
    * @param synthesizer the synthesizer
    */
-  public record Synthesis(String name, Record options, LowLightSynthesizer synthesizer) {}
+  public record Synthesis(String name, Record options, LowLightSynthesizer synthesizer) {
+
+    /**
+     * The synthesizer plugin {@code preset} found on the classpath, with {@code options} given as
+     * text ({@code key -> value}, as on a command line) over its defaults.
+     *
+     * @throws PluginException when no synthesizer has that name
+     * @throws ConfigException naming the option when one is unknown or invalid
+     */
+    public static Synthesis create(String preset, Map<String, String> options) {
+      return of(PluginRegistry.load().synthesizer(preset), options);
+    }
+
+    /**
+     * {@code provider}'s synthesizer with {@code options} given as text over its defaults: {@code
+     * true}/{@code false} are booleans, numbers are numbers, anything else is a string.
+     *
+     * @throws ConfigException naming the option ({@code --option.key}) when one is unknown or invalid
+     */
+    public static <O extends Record> Synthesis of(SynthesizerProvider<O> provider, Map<String, String> options) {
+      Map<String, Object> typed = new LinkedHashMap<>();
+      options.forEach((k, v) -> typed.put(k, scalar(v)));
+      O o = ConfigLoader.bind(provider, typed, "--option");
+      return new Synthesis(provider.name(), o, provider.create(o));
+    }
+
+    private static Object scalar(String v) {
+      if (v.equals("true") || v.equals("false")) {
+        return Boolean.parseBoolean(v);
+      }
+      try {
+        return Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        try {
+          return Double.parseDouble(v);
+        } catch (NumberFormatException e2) {
+          return v;
+        }
+      }
+    }
+  }
+
+  /**
+   * One image of the twin as the bytes of its two files.
+   *
+   * @param image the darkened image, encoded as its file name says (PNG, or JPEG at {@link
+   *     ImageFiles#DEFAULT_JPEG_QUALITY})
+   * @param parameters the image's parameters file ({@code synthesis/<id>.json}): id, file name,
+   *     seed and the synthesizer's drawn parameters
+   */
+  public record TwinImage(byte[] image, byte[] parameters) {}
 
   /**
    * Writes the twin of the dataset {@code annotations} + {@code imagesDir} into {@code outDir}
@@ -117,33 +173,44 @@ public final class LowLightTwin {
     return SceneDataset.mix(seed, imageId);
   }
 
-  private static void synthesiseOne(Path source, Path target, Path paramFile, CocoImage image, Synthesis synthesis,
-      long seed) throws IOException {
-    RgbImage clean = ImageFiles.read(source);
-    if (clean.width() != image.width() || clean.height() != image.height()) {
-      LOG.warn("{} is {}x{} but annotations say {}x{}; synthesising the file as it is", source, clean.width(),
-          clean.height(), image.width(), image.height());
+  /**
+   * Synthesises one image of the twin from the bytes of its clean file to the bytes of its two
+   * output files, with the seed {@link #imageSeed(long, long) imageSeed(seed, image.id())}. This is
+   * all {@link #make} does per image, so any caller (another process, another machine) that gives
+   * the same bytes, synthesizer and seed gets the same bytes back.
+   *
+   * @param clean the clean image file's bytes
+   * @param source what the bytes are (a path or URI), named in messages
+   * @param image the image's entry in the annotations
+   * @param seed the dataset seed
+   * @throws dev.lowlight.data.image.ImageReadException naming {@code source} when the bytes are not
+   *     a readable image
+   */
+  public static TwinImage synthesise(byte[] clean, String source, CocoImage image, Synthesis synthesis, long seed)
+      throws IOException {
+    RgbImage decoded = ImageFiles.decode(clean, source);
+    if (decoded.width() != image.width() || decoded.height() != image.height()) {
+      LOG.warn("{} is {}x{} but annotations say {}x{}; synthesising the file as it is", source, decoded.width(),
+          decoded.height(), image.width(), image.height());
     }
     long imageSeed = imageSeed(seed, image.id());
-    LowLightSynthesizer.Result r = synthesis.synthesizer().synthesize(clean, imageSeed);
-    Files.createDirectories(target.getParent());
-    ImageFiles.write(r.image(), target);
+    LowLightSynthesizer.Result r = synthesis.synthesizer().synthesize(decoded, imageSeed);
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("id", image.id());
     entry.put("file_name", image.fileName());
     entry.put("seed", imageSeed);
     entry.put("parameters", r.parameters());
-    writeAtomically(paramFile, JSON.writeValueAsBytes(entry));
+    return new TwinImage(ImageFiles.encode(r.image(), image.fileName()), JSON.writeValueAsBytes(entry));
   }
 
-  private static Path writeSidecar(Path outDir, Path params, List<CocoImage> images, Synthesis synthesis, long seed)
-      throws IOException {
-    List<Object> entries = new ArrayList<>();
-    for (CocoImage image : images) {
-      Path f = params.resolve(image.id() + ".json");
-      if (Files.exists(f)) {
-        entries.add(JSON.readValue(f.toFile(), Map.class));
-      }
+  /**
+   * The bytes of {@value #SIDECAR}: the synthesizer, its options, the seed, and the parameters
+   * files of the images that were synthesised, in the order given (the annotations' order).
+   */
+  public static byte[] sidecar(Synthesis synthesis, long seed, List<byte[]> parameterFiles) throws IOException {
+    List<Object> entries = new ArrayList<>(parameterFiles.size());
+    for (byte[] f : parameterFiles) {
+      entries.add(JSON.readValue(f, Map.class));
     }
     Map<String, Object> sidecar = new LinkedHashMap<>();
     sidecar.put("synthesizer", synthesis.name());
@@ -151,8 +218,38 @@ public final class LowLightTwin {
     sidecar.put("seed", seed);
     sidecar.put("image_seed", "splitmix64(seed * 0x9E3779B97F4A7C15 + image_id)");
     sidecar.put("images", entries);
+    return JSON.writeValueAsBytes(sidecar);
+  }
+
+  private static void synthesiseOne(Path source, Path target, Path paramFile, CocoImage image, Synthesis synthesis,
+      long seed) throws IOException {
+    TwinImage twin = synthesise(readBytes(source), source.toString(), image, synthesis, seed);
+    Files.createDirectories(target.getParent());
+    writeAtomically(target, twin.image());
+    writeAtomically(paramFile, twin.parameters());
+  }
+
+  private static byte[] readBytes(Path source) {
+    try {
+      return Files.readAllBytes(source);
+    } catch (NoSuchFileException e) {
+      throw new ImageReadException(source, "no such file", e);
+    } catch (IOException e) {
+      throw new ImageReadException(source, e.toString(), e);
+    }
+  }
+
+  private static Path writeSidecar(Path outDir, Path params, List<CocoImage> images, Synthesis synthesis, long seed)
+      throws IOException {
+    List<byte[]> parameterFiles = new ArrayList<>();
+    for (CocoImage image : images) {
+      Path f = params.resolve(image.id() + ".json");
+      if (Files.exists(f)) {
+        parameterFiles.add(Files.readAllBytes(f));
+      }
+    }
     Path file = outDir.resolve(SIDECAR);
-    writeAtomically(file, JSON.writeValueAsBytes(sidecar));
+    writeAtomically(file, sidecar(synthesis, seed, parameterFiles));
     return file;
   }
 

@@ -22,6 +22,18 @@ public interface ImageCodec {
   RgbImage read(Path file);
 
   /**
+   * Decodes an encoded image held in memory (the bytes of a file read from anywhere: a distributed
+   * file system, an object store, an archive), exactly as {@link #read(Path)} decodes the same
+   * bytes from a file.
+   *
+   * @param bytes the encoded image
+   * @param nameForErrors what the bytes are, named in the error message (a path or URI)
+   * @throws ImageReadException naming {@code nameForErrors} when the bytes are empty, corrupt or
+   *     of an unsupported format
+   */
+  RgbImage decode(byte[] bytes, String nameForErrors);
+
+  /**
    * Encodes {@code image} into {@code out} in {@code format}; values are clamped to {@code [0, 1]}
    * and rounded to 8 bits.
    *

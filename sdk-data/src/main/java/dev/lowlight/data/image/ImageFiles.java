@@ -40,6 +40,32 @@ public final class ImageFiles {
     return CODEC.read(file);
   }
 
+  /**
+   * Decodes an image file's bytes read from anywhere, with the same codec and so the same pixels
+   * as {@link #read(Path)} on that file.
+   *
+   * @param nameForErrors what the bytes are (a path or URI), named in the error message
+   * @throws ImageReadException naming {@code nameForErrors} when the bytes are not a readable image
+   */
+  public static RgbImage decode(byte[] bytes, String nameForErrors) {
+    return CODEC.decode(bytes, nameForErrors);
+  }
+
+  /**
+   * The bytes {@link #write(RgbImage, Path)} writes for a file called {@code fileName}: the format
+   * named by its extension, JPEG at the default quality.
+   */
+  public static byte[] encode(RgbImage image, String fileName) {
+    ImageFormat format = ImageFormat.of(Path.of(fileName));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      CODEC.encode(image, format, DEFAULT_JPEG_QUALITY, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode image " + fileName + ": " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
   /** Whether {@code file} exists and decodes completely (used to resume interrupted runs). */
   public static boolean isValid(Path file) {
     try {

@@ -4,6 +4,7 @@ import dev.lowlight.api.structures.RgbImage;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -50,6 +51,11 @@ public final class ImageIoCodec implements ImageCodec {
     return decode(data, file);
   }
 
+  @Override
+  public RgbImage decode(byte[] bytes, String nameForErrors) {
+    return decode(bytes, ImageLimits.source(nameForErrors));
+  }
+
   /**
    * Decodes an encoded image held in memory, after {@link ImageLimits#checkBeforeDecode} (size
    * limit, truncation, corruption).
@@ -61,7 +67,7 @@ public final class ImageIoCodec implements ImageCodec {
   public RgbImage decode(byte[] data, Path source) {
     ImageLimits.checkBeforeDecode(data, source);
     BufferedImage img;
-    try (InputStream in = new java.io.ByteArrayInputStream(data)) {
+    try (InputStream in = new ByteArrayInputStream(data)) {
       img = ImageIO.read(in);
     } catch (IOException | RuntimeException e) {
       // ImageIO's decoders report truncated or corrupt data with a variety of runtime exceptions.

@@ -67,6 +67,18 @@ public final class ImageLimits {
   }
 
   /**
+   * The path that names bytes held in memory in messages: {@code name} itself (a file name, an
+   * object-store address), or the literal {@code <image>} when it is no valid path.
+   */
+  static Path source(String name) {
+    try {
+      return Path.of(name == null || name.isEmpty() ? "<image>" : name);
+    } catch (java.nio.file.InvalidPathException e) {
+      return Path.of("<image>");
+    }
+  }
+
+  /**
    * Refuses a mask (or any raster) of {@code height} x {@code width} over the limit.
    *
    * @param what named in the message ({@code "mask"})

@@ -129,6 +129,11 @@ public final class OpenCvCodec implements ImageCodec {
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+  @Override
+  public RgbImage decode(byte[] bytes, String nameForErrors) {
+    return decode(bytes, ImageLimits.source(nameForErrors));
+  }
+
   /**
    * Decodes an encoded image held in memory.
    *
@@ -274,6 +279,7 @@ public final class OpenCvCodec implements ImageCodec {
       out.write(bytes);
     }
   }
+
 
   private static int to8(float v) {
     if (!(v > 0)) {

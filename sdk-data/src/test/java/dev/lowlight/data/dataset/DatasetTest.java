@@ -1,6 +1,7 @@
 package dev.lowlight.data.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,10 +13,14 @@ import dev.lowlight.data.coco.CocoDataset;
 import dev.lowlight.data.coco.CocoReader;
 import dev.lowlight.data.coco.MaskApi;
 import dev.lowlight.data.image.ImageFiles;
+import dev.lowlight.data.image.ImageReadException;
 import dev.lowlight.data.scenes.Scene;
 import dev.lowlight.data.scenes.SceneGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,6 +115,31 @@ class DatasetTest {
     try (var files = Files.list(dir.resolve("dark/images"))) {
       assertThat(files.map(p -> p.getFileName().toString())).allMatch(n -> n.endsWith(".png"));
     }
+  }
+
+  @Test
+  void bytesToBytesSynthesisGivesTheFilesOfTheTwin() throws Exception {
+    Path clean = dir.resolve("clean");
+    SceneDataset.write(clean, 2, 5L, generator, ProgressListener.NONE);
+    var synthesis = LowLightTwin.Synthesis.create("maet", Map.of("darkness_max", "0.3", "quantisation", "round"));
+    assertThat(synthesis.options().toString()).contains("darknessMax=0.3", "quantisation=round");
+    LowLightTwin.make(clean.resolve("annotations.json"), clean.resolve("images"), dir.resolve("dark"), synthesis, 4L,
+        1, ProgressListener.NONE);
+
+    var images = CocoReader.readDataset(clean.resolve("annotations.json")).images();
+    List<byte[]> parameters = new ArrayList<>();
+    for (var image : images) {
+      byte[] cleanBytes = Files.readAllBytes(clean.resolve("images").resolve(image.fileName()));
+      LowLightTwin.TwinImage twin = LowLightTwin.synthesise(cleanBytes, image.fileName(), image, synthesis, 4L);
+      assertThat(twin.image()).isEqualTo(Files.readAllBytes(dir.resolve("dark/images").resolve(image.fileName())));
+      assertThat(twin.parameters()).isEqualTo(Files.readAllBytes(dir.resolve("dark/synthesis/" + image.id() + ".json")));
+      parameters.add(twin.parameters());
+    }
+    assertThat(LowLightTwin.sidecar(synthesis, 4L, parameters))
+        .isEqualTo(Files.readAllBytes(dir.resolve("dark").resolve(LowLightTwin.SIDECAR)));
+    assertThatThrownBy(() -> LowLightTwin.synthesise(new byte[] {1, 2}, "s3://bucket/x.png", images.get(0), synthesis,
+        4L)).isInstanceOf(ImageReadException.class).hasMessageStartingWith(
+            "cannot read image s3://bucket/x.png: ");
   }
 
   @Test

@@ -45,6 +45,23 @@ class ImageFilesTest {
   }
 
   @Test
+  void bytesDecodeAndEncodeAsTheFilesDo() throws IOException {
+    RgbImage img = levels(9, 7, 3);
+    for (String name : List.of("a.png", "a.jpg")) {
+      Path f = dir.resolve(name);
+      ImageFiles.write(img, f);
+      byte[] bytes = Files.readAllBytes(f);
+      assertThat(ImageFiles.encode(img, name)).isEqualTo(bytes);
+      assertThat(ImageFiles.decode(bytes, "hdfs://nn/" + name).pixels()).isEqualTo(ImageFiles.read(f).pixels());
+    }
+    assertThatThrownBy(() -> ImageFiles.decode(new byte[0], "hdfs://nn/empty.png")).isInstanceOf(ImageReadException.class)
+        .hasMessage("cannot read image hdfs://nn/empty.png: the file is empty")
+        .satisfies(e -> assertThat(((ImageReadException) e).source()).isEqualTo("hdfs://nn/empty.png"));
+    assertThatThrownBy(() -> ImageIoCodec.INSTANCE.decode(new byte[] {1, 2, 3}, "x.png"))
+        .isInstanceOf(ImageReadException.class).hasMessageStartingWith("cannot read image x.png: not an image");
+  }
+
+  @Test
   void pngRoundTripIsLossless() {
     for (int[] size : new int[][] {{1, 1}, {7, 5}, {64, 33}}) {
       RgbImage img = levels(size[0], size[1], size[0]);

@@ -134,6 +134,9 @@ class OpenCvCodecTest {
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     cv.encode(img, ImageFormat.PNG, 1f, png);
     assertThat(Arrays.equals(cv.decode(png.toByteArray(), Path.of("x.png")).pixels(), img.pixels())).isTrue();
+    assertThat(Arrays.equals(cv.decode(png.toByteArray(), "s3://b/x.png").pixels(), img.pixels())).isTrue();
+    assertThatThrownBy(() -> cv.decode(new byte[] {1, 2, 3}, "s3://b/y.png")).isInstanceOf(ImageReadException.class)
+        .hasMessageStartingWith("cannot read image s3://b/y.png: corrupt");
     ByteArrayOutputStream jpg = new ByteArrayOutputStream();
     cv.encode(img, ImageFormat.JPEG, 0.9f, jpg);
     Path f = dir.resolve("cv.jpg");
