@@ -164,7 +164,7 @@ final class BenchCommand implements Runnable {
     @Option(names = "--eager-runs", defaultValue = "3", description = "Timed eager predictions (default: ${DEFAULT-VALUE}).")
     int eagerRuns;
 
-    @Option(names = "--eager-model", paramLabel = "DIR",
+    @Option(names = "--eager-model", paramLabel = "DIR", converter = ModelPath.class,
         description = "With --eager: time this model directory (e.g. the one --model was exported from) instead of random weights.")
     java.nio.file.Path eagerModel;
 

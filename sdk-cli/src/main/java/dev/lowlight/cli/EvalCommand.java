@@ -37,7 +37,8 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--dt", description = "COCO results file: image_id, category_id, bbox, score and optionally segmentation.")
   Path dt;
 
-  @Option(names = "--model", description = "Instead of --dt: predict with this model.onnx or model directory first.")
+  @Option(names = "--model", converter = ModelPath.class,
+      description = "Instead of --dt: predict with this model.onnx, model directory or zoo:NAME first.")
   Path model;
 
   @Option(names = "--images", description = "With --model: the directory of the ground truth's images.")

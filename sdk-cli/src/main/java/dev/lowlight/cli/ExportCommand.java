@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
         "difference is an error naming the first block that differs and its plugin (--no-verify skips this)."})
 final class ExportCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, description = "The model directory (from train or import).")
+  @Option(names = "--model", required = true, converter = ModelPath.class,
+      description = "The model directory (from train or import), or zoo:NAME.")
   Path model;
 
   @Option(names = "--output", required = true, description = "The .onnx file to write.")

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
         "reports about itself (its gates or blend weights, such as the weighted non-local block's w)."})
 final class InspectCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, description = "The model directory.")
+  @Option(names = "--model", required = true, converter = ModelPath.class,
+      description = "The model directory, or zoo:NAME.")
   Path model;
 
   @Option(names = "--allow-non-finite", description = "Load weights holding NaN or infinite values (for debugging a diverged run).")

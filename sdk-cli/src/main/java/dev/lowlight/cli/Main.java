@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
     description = "Instance segmentation in low light: Mask R-CNN with feature-denoising blocks.",
     subcommands = {PluginsCommand.class, ConfigCommand.class, ScenesCommand.class, SynthCommand.class, TrainCommand.class,
         ImportCommand.class, ExportCommand.class, PredictCommand.class, EvalCommand.class, InspectCommand.class, BenchCommand.class,
-        DemoCommand.class,
+        DemoCommand.class, ZooCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

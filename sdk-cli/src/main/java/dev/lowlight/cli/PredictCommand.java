@@ -47,7 +47,8 @@ final class PredictCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(PredictCommand.class);
 
-  @Option(names = "--model", required = true, description = "An exported model.onnx (ONNX Runtime) or a model directory (eager DJL).")
+  @Option(names = "--model", required = true, converter = ModelPath.class,
+      description = "An exported model.onnx (ONNX Runtime), a model directory or zoo:NAME (eager DJL).")
   Path model;
 
   @Option(names = "--input", required = true, arity = "1..*", description = "Image files, or directories of images.")

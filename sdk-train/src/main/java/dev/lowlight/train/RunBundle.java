@@ -47,6 +47,21 @@ final class RunBundle {
 
   private RunBundle() {}
 
+  /** The processor's model name ({@code /proc/cpuinfo}), or {@code os.arch} where there is none. */
+  static String cpuModel() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          return line.substring(line.indexOf(':') + 1).strip() + " (" + Runtime.getRuntime().availableProcessors()
+              + " cores)";
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: the architecture is what there is to say
+    }
+    return System.getProperty("os.arch") + " (" + Runtime.getRuntime().availableProcessors() + " cores)";
+  }
+
   static Map<String, Object> describe(MaskRcnn model, long seed, Device device, List<String> commandLine,
       List<Path> datasetFiles, Map<String, Long> trainableCounts, String freezePolicy) throws IOException {
     Map<String, Object> run = new LinkedHashMap<>();
@@ -57,6 +72,10 @@ final class RunBundle {
     run.put("djl_version", Engine.getDjlVersion());
     run.put("java_version", System.getProperty("java.version"));
     run.put("device", device.toString());
+    // what a byte-identical --reproduce needs to match: floating-point results depend on the
+    // processor's instruction set and on how many threads split each reduction
+    run.put("cpu", cpuModel());
+    run.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
     run.put("freeze_policy", freezePolicy);
     run.put("command_line", commandLine);
     List<Map<String, String>> plugins = new java.util.ArrayList<>();

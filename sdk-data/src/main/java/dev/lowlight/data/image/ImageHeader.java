@@ -2,7 +2,6 @@ package dev.lowlight.data.image;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -25,7 +24,7 @@ public record ImageHeader(String format, long width, long height, int offset) {
    * @throws ImageReadException naming {@code source} when the data is empty, too short for its
    *     header, or of no known image format
    */
-  public static ImageHeader read(byte[] data, Path source) {
+  public static ImageHeader read(byte[] data, String source) {
     if (data.length == 0) {
       throw new ImageReadException(source, "the file is empty");
     }
@@ -52,7 +51,7 @@ public record ImageHeader(String format, long width, long height, int offset) {
   }
 
   /** The first start-of-frame segment's size; the markers before it are walked by their lengths. */
-  private static ImageHeader jpeg(byte[] d, Path source) {
+  private static ImageHeader jpeg(byte[] d, String source) {
     int p = 2;
     while (p + 4 <= d.length) {
       if ((d[p] & 0xFF) != 0xFF) {
@@ -81,7 +80,7 @@ public record ImageHeader(String format, long width, long height, int offset) {
     return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
   }
 
-  private static ImageHeader webp(byte[] d, Path source) {
+  private static ImageHeader webp(byte[] d, String source) {
     need(d, 30, source, "WebP");
     String chunk = new String(d, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
     switch (chunk) {
@@ -99,7 +98,7 @@ public record ImageHeader(String format, long width, long height, int offset) {
   }
 
   /** Another format ImageIO knows (TIFF): its reader reads the header only. */
-  private static ImageHeader imageIo(byte[] data, Path source) {
+  private static ImageHeader imageIo(byte[] data, String source) {
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(data))) {
       Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
       if (readers == null || !readers.hasNext()) {
@@ -121,7 +120,7 @@ public record ImageHeader(String format, long width, long height, int offset) {
     }
   }
 
-  private static void need(byte[] d, int n, Path source, String format) {
+  private static void need(byte[] d, int n, String source, String format) {
     if (d.length < n) {
       throw new ImageReadException(source, "truncated " + format + ": " + d.length + " bytes is shorter than its header");
     }

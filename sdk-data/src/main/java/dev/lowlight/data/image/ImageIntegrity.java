@@ -1,6 +1,5 @@
 package dev.lowlight.data.image;
 
-import java.nio.file.Path;
 import java.util.zip.CRC32;
 
 /**
@@ -24,7 +23,7 @@ final class ImageIntegrity {
   private ImageIntegrity() {}
 
   /** @throws ImageReadException naming {@code source} and what is wrong */
-  static void check(byte[] data, ImageHeader header, Path source) {
+  static void check(byte[] data, ImageHeader header, String source) {
     switch (header.format()) {
       case "PNG" -> png(data, source);
       case "JPEG" -> new Jpeg(data, source).check();
@@ -46,7 +45,7 @@ final class ImageIntegrity {
     }
   }
 
-  private static void png(byte[] d, Path source) {
+  private static void png(byte[] d, String source) {
     int p = 8;
     CRC32 crc = new CRC32();
     while (true) {
@@ -73,7 +72,7 @@ final class ImageIntegrity {
     }
   }
 
-  private static void bmp(byte[] d, ImageHeader h, Path source) {
+  private static void bmp(byte[] d, ImageHeader h, String source) {
     if (d.length < 34) {
       throw new ImageReadException(source, "truncated BMP: " + d.length + " bytes is shorter than its header");
     }
@@ -92,7 +91,7 @@ final class ImageIntegrity {
   /** The JPEG checks, on one file. */
   private static final class Jpeg {
     private final byte[] d;
-    private final Path source;
+    private final String source;
     private final Huffman[] dc = new Huffman[4];
     private final Huffman[] ac = new Huffman[4];
     /** Quantisation tables in zig-zag order, by table number. */
@@ -101,7 +100,7 @@ final class ImageIntegrity {
     private Frame frame;
     private boolean scanned;
 
-    Jpeg(byte[] d, Path source) {
+    Jpeg(byte[] d, String source) {
       this.d = d;
       this.source = source;
     }

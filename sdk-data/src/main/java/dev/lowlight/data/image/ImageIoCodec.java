@@ -53,7 +53,7 @@ public final class ImageIoCodec implements ImageCodec {
 
   @Override
   public RgbImage decode(byte[] bytes, String nameForErrors) {
-    return decode(bytes, ImageLimits.source(nameForErrors));
+    return decode(bytes, null, nameForErrors);
   }
 
   /**
@@ -65,21 +65,34 @@ public final class ImageIoCodec implements ImageCodec {
    *     unsupported format
    */
   public RgbImage decode(byte[] data, Path source) {
-    ImageLimits.checkBeforeDecode(data, source);
+    return decode(data, source, String.valueOf(source));
+  }
+
+  /** Decodes; errors name {@code file}, or {@code name} when the bytes have no file. */
+  private static RgbImage decode(byte[] data, Path file, String name) {
+    try {
+      ImageLimits.checkBeforeDecode(data, name);
+    } catch (ImageReadException e) {
+      throw e.about(file);
+    }
     BufferedImage img;
     try (InputStream in = new ByteArrayInputStream(data)) {
       img = ImageIO.read(in);
     } catch (IOException | RuntimeException e) {
       // ImageIO's decoders report truncated or corrupt data with a variety of runtime exceptions.
-      throw new ImageReadException(source, "corrupt or truncated image data (" + e.getMessage() + ")", e);
+      throw error(file, name, "corrupt or truncated image data (" + e.getMessage() + ")", e);
     }
     if (img == null) {
-      throw new ImageReadException(source, "not an image in a supported format (PNG, JPEG, BMP, GIF)");
+      throw error(file, name, "not an image in a supported format (PNG, JPEG, BMP, GIF)", null);
     }
     if (img.getWidth() < 1 || img.getHeight() < 1) {
-      throw new ImageReadException(source, "zero-size image " + img.getWidth() + "x" + img.getHeight());
+      throw error(file, name, "zero-size image " + img.getWidth() + "x" + img.getHeight(), null);
     }
     return toRgb(img);
+  }
+
+  static ImageReadException error(Path file, String name, String problem, Throwable cause) {
+    return file != null ? new ImageReadException(file, problem, cause) : new ImageReadException(name, problem, cause);
   }
 
   /** Converts a decoded image to an {@link RgbImage}. */

@@ -54,6 +54,14 @@ public final class ImageLimits {
    *     format, too large, truncated or corrupt
    */
   public static ImageHeader checkBeforeDecode(byte[] data, Path source) {
+    return checkBeforeDecode(data, String.valueOf(source));
+  }
+
+  /**
+   * {@link #checkBeforeDecode(byte[], Path)} for bytes that came from elsewhere than a local file
+   * (an object store's URI, a row of a distributed dataset), named {@code source} as given.
+   */
+  public static ImageHeader checkBeforeDecode(byte[] data, String source) {
     ImageHeader header = ImageHeader.read(data, source);
     if (header.width() < 1 || header.height() < 1) {
       throw new ImageReadException(source, "zero-size image " + header.width() + "x" + header.height());
@@ -64,18 +72,6 @@ public final class ImageLimits {
     }
     ImageIntegrity.check(data, header, source);
     return header;
-  }
-
-  /**
-   * The path that names bytes held in memory in messages: {@code name} itself (a file name, an
-   * object-store address), or the literal {@code <image>} when it is no valid path.
-   */
-  static Path source(String name) {
-    try {
-      return Path.of(name == null || name.isEmpty() ? "<image>" : name);
-    } catch (java.nio.file.InvalidPathException e) {
-      return Path.of("<image>");
-    }
   }
 
   /**

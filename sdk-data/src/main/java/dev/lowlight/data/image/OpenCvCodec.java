@@ -131,7 +131,7 @@ public final class OpenCvCodec implements ImageCodec {
 
   @Override
   public RgbImage decode(byte[] bytes, String nameForErrors) {
-    return decode(bytes, ImageLimits.source(nameForErrors));
+    return decode(bytes, null, nameForErrors);
   }
 
   /**
@@ -142,7 +142,16 @@ public final class OpenCvCodec implements ImageCodec {
    *     truncated, corrupt or of an unsupported format (checked before OpenCV sees them)
    */
   public RgbImage decode(byte[] data, Path source) {
-    ImageLimits.checkBeforeDecode(data, source);
+    return decode(data, source, String.valueOf(source));
+  }
+
+  /** Decodes; errors name {@code file}, or {@code name} when the bytes have no file. */
+  private RgbImage decode(byte[] data, Path file, String name) {
+    try {
+      ImageLimits.checkBeforeDecode(data, name);
+    } catch (ImageReadException e) {
+      throw e.about(file);
+    }
     Scratch s = SCRATCH.get();
     BytePointer enc = s.encoded(data.length);
     enc.put(data, 0, data.length);
@@ -151,17 +160,17 @@ public final class OpenCvCodec implements ImageCodec {
     try (Mat buf = new Mat(1, data.length, opencv_core.CV_8UC1, enc);
         Mat rgb8 = opencv_imgcodecs.imdecode(buf, flags, s.decoded)) {
       if (rgb8 == null || rgb8.empty()) {
-        throw new ImageReadException(source, "corrupt, truncated or unsupported image data (OpenCV could not decode "
-            + data.length + " bytes)");
+        throw ImageIoCodec.error(file, name, "corrupt, truncated or unsupported image data (OpenCV could not decode "
+            + data.length + " bytes)", null);
       }
       int w = rgb8.cols();
       int h = rgb8.rows();
       if (w < 1 || h < 1) {
-        throw new ImageReadException(source, "zero-size image " + w + "x" + h);
+        throw ImageIoCodec.error(file, name, "zero-size image " + w + "x" + h, null);
       }
       if (rgb8.channels() != 3 || rgb8.depth() != opencv_core.CV_8U) {
-        throw new ImageReadException(source, "unexpected decoded layout: " + rgb8.channels() + " channels, depth "
-            + rgb8.depth());
+        throw ImageIoCodec.error(file, name, "unexpected decoded layout: " + rgb8.channels() + " channels, depth "
+            + rgb8.depth(), null);
       }
       // 8-bit to floats k/255 through a look-up table: exactly ImageIO's values.
       int n = w * h * 3;
