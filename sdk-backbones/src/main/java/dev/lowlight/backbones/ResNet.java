@@ -13,6 +13,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.lowlight.api.config.ConfigException;
 import dev.lowlight.api.nn.Layouts;
 import dev.lowlight.api.nn.MaxPool2d;
 import dev.lowlight.api.nn.TorchNames;
@@ -73,7 +74,7 @@ public final class ResNet extends AbstractBlock implements Backbone {
     }
     for (String stage : b.insertion.stages()) {
       if (!STAGES.contains(stage)) {
-        throw new IllegalArgumentException("denoiser stage '" + stage + "' does not exist; valid: " + STAGES);
+        throw new ConfigException("denoise.stages", "stage '" + stage + "' is not one of this backbone's " + STAGES);
       }
     }
     freezeLayers();

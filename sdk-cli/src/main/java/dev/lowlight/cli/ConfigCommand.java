@@ -4,6 +4,7 @@ import dev.lowlight.api.config.ConfigException;
 import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.config.PluginResolver;
+import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.api.registry.PluginRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,6 +50,15 @@ final class ConfigCommand implements Runnable {
         config.solver().requireStepsBeforeMaxIters();
       } catch (ConfigException e) {
         problems.add(e);
+      }
+      if (problems.isEmpty()) {
+        try {
+          // what only the plugins know (the backbone's stage names, the neck's levels against the
+          // anchors): building the blocks allocates no weights
+          MaskRcnn.builder().setConfig(config).build();
+        } catch (ConfigException e) {
+          problems.add(e);
+        }
       }
       if (!problems.isEmpty()) {
         PrintWriter err = spec.commandLine().getErr();

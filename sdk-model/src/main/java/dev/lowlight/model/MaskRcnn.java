@@ -11,19 +11,15 @@ import ai.djl.training.ParameterStore;
 import dev.lowlight.api.config.BoundPlugin;
 import dev.lowlight.api.config.ConfigException;
 import dev.lowlight.api.config.ModelConfig;
-import dev.lowlight.api.config.PluginResolver;
+import dev.lowlight.api.config.ResolvedPlugins;
 import dev.lowlight.api.nn.StrayArrays;
 import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.api.spi.Backbone;
 import dev.lowlight.api.spi.BackboneContext;
-import dev.lowlight.api.spi.BackboneProvider;
 import dev.lowlight.api.spi.DenoiserInsertion;
-import dev.lowlight.api.spi.DenoiserProvider;
 import dev.lowlight.api.spi.HeadBlock;
 import dev.lowlight.api.spi.HeadContext;
-import dev.lowlight.api.spi.HeadProvider;
 import dev.lowlight.api.spi.Neck;
-import dev.lowlight.api.spi.NeckProvider;
 import dev.lowlight.api.structures.RgbImage;
 import dev.lowlight.api.structures.ShapeSpec;
 import dev.lowlight.data.transform.DetectionTransform;
@@ -82,24 +78,22 @@ public final class MaskRcnn {
   private MaskRcnn(ModelConfig config, PluginRegistry registry) {
     this.config = config;
     this.registry = registry;
-    this.plugins = PluginResolver.resolve(config, registry);
+    ResolvedPlugins resolved = ResolvedPlugins.resolve(config, registry);
+    this.plugins = resolved.byPath();
     DenoiserInsertion insertion = DenoiserInsertion.NONE;
     if (config.denoise().enabled()) {
-      BoundPlugin d = plugins.get("denoise");
-      DenoiserProvider<?> provider = (DenoiserProvider<?>) d.descriptor().provider();
-      insertion = new DenoiserInsertion(d.descriptor().name(), config.denoise().stages(),
-          channels -> createDenoiser(provider, d.options(), channels));
+      insertion = new DenoiserInsertion(resolved.denoiser().descriptor().name(), config.denoise().stages(),
+          resolved::createDenoiser);
     }
-    this.backbone = createBackbone((BackboneProvider<?>) plugins.get("backbone").descriptor().provider(),
-        plugins.get("backbone").options(), new BackboneContext(insertion));
-    this.neck = createNeck((NeckProvider<?>) plugins.get("neck").descriptor().provider(), plugins.get("neck").options(),
-        backbone.outputShape());
+    // the backbone checks denoise.stages against its own insertion points (a ConfigException)
+    this.backbone = resolved.createBackbone(new BackboneContext(insertion));
+    this.neck = resolved.createNeck(backbone.outputShape());
     Map<String, ShapeSpec> levels = neck.outputShape();
     HeadContext heads = new HeadContext(levels, config.numClasses());
-    HeadBlock rpnHead = createHead(plugins.get("rpn.head"), heads);
+    HeadBlock rpnHead = resolved.createRpnHead(heads);
     Map<String, ShapeSpec> pooled = roiLevels(levels);
-    HeadBlock boxHead = createHead(plugins.get("roi_heads.box_head"), new HeadContext(pooled, config.numClasses()));
-    HeadBlock maskHead = createHead(plugins.get("roi_heads.mask_head"), new HeadContext(pooled, config.numClasses()));
+    HeadBlock boxHead = resolved.createBoxHead(new HeadContext(pooled, config.numClasses()));
+    HeadBlock maskHead = resolved.createMaskHead(new HeadContext(pooled, config.numClasses()));
 
     this.rpn = new RegionProposalNetwork(rpnHead, config.rpn());
     if (rpn.anchors().levels() != levels.size()) {
@@ -437,27 +431,6 @@ public final class MaskRcnn {
       throw new IllegalArgumentException("the neck gives no level to pool RoIs from: " + levels.keySet());
     }
     return out;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <O extends Record> Backbone createBackbone(BackboneProvider<O> p, Record options, BackboneContext c) {
-    return p.create((O) options, c);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <O extends Record> dev.lowlight.api.spi.DenoisingBlock createDenoiser(DenoiserProvider<O> p,
-      Record options, int channels) {
-    return p.create((O) options, channels);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <O extends Record> Neck createNeck(NeckProvider<O> p, Record options, Map<String, ShapeSpec> in) {
-    return p.create((O) options, in);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <O extends Record> HeadBlock createHead(BoundPlugin b, HeadContext context) {
-    return ((HeadProvider<O>) b.descriptor().provider()).create((O) b.options(), context);
   }
 
   /** Builder: {@link #setConfig} is required; the registry defaults to the classpath's plugins. */

@@ -73,4 +73,11 @@ class MaskRcnnTest {
     assertThatThrownBy(() -> MaskRcnn.builder().setConfig(config).build()).isInstanceOf(ConfigException.class)
         .hasMessageContaining("rpn.anchor_sizes");
   }
+
+  @Test
+  void stagesTheBackboneLacksAreAConfigError() {
+    ModelConfig config = ConfigLoader.parse(SMALL + "denoise: {name: weighted-non-local, stages: [res4, res6]}\n", true);
+    assertThatThrownBy(() -> MaskRcnn.builder().setConfig(config).build()).isInstanceOf(ConfigException.class)
+        .hasMessage("denoise.stages: stage 'res6' is not one of this backbone's [res2, res3, res4, res5]");
+  }
 }

@@ -7,13 +7,12 @@ import java.util.Map;
  * Which denoiser goes into the backbone and after which stages.
  *
  * @param name the denoiser plugin, or {@code none}
- * @param stages the ResNet stages after which an instance is inserted ({@code res2..res5})
+ * @param stages the backbone stages after which an instance is inserted ({@code res2..res5} for
+ *     ResNet); the backbone checks them against the insertion points it declares when the model is
+ *     built
  * @param options the plugin's options
  */
 public record DenoiseConfig(String name, List<String> stages, Map<String, Object> options) {
-
-  /** The stages a backbone may insert after. */
-  public static final List<String> STAGES = List.of("res2", "res3", "res4", "res5");
 
   /** The value of {@code name} that inserts nothing. */
   public static final String NONE = "none";
@@ -22,7 +21,7 @@ public record DenoiseConfig(String name, List<String> stages, Map<String, Object
     Check.required("name", name);
     stages = stages == null ? List.of("res3", "res4", "res5") : List.copyOf(stages);
     for (int i = 0; i < stages.size(); i++) {
-      Check.oneOf("stages[" + i + "]", stages.get(i), STAGES);
+      Check.required("stages[" + i + "]", stages.get(i));
       if (stages.indexOf(stages.get(i)) != i) {
         throw new Check.InvalidValueException("stages[" + i + "]", "repeats '" + stages.get(i) + "'");
       }

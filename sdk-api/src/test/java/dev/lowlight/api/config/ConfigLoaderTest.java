@@ -87,9 +87,9 @@ class ConfigLoaderTest {
 
   @Test
   void badListElementIsNamedWithItsIndex() {
-    assertThatThrownBy(() -> ConfigLoader.parse("denoise: {name: x, stages: [res3, res4, res6]}", true))
+    assertThatThrownBy(() -> ConfigLoader.parse("denoise: {name: x, stages: [res3, res4, res4]}", true))
         .isInstanceOf(ConfigException.class)
-        .hasMessage("denoise.stages[2]: must be one of res2, res3, res4, res5, got 'res6'");
+        .hasMessage("denoise.stages[2]: repeats 'res4'");
   }
 
   @Test

@@ -267,6 +267,11 @@ public final class TrainBenchmark {
           long t0 = System.nanoTime();
           Batch batch = data.next();
           losses = realStep(manager, model, optimizer, trainable, s, batch, mix(17, it), StageClock.NONE);
+          if (losses.values().stream().anyMatch(v -> !Double.isFinite(v))) {
+            // a timing of a diverged step means nothing: say where it went wrong instead
+            throw new IllegalStateException("benchmark " + s.name() + ": iteration " + it + " has non-finite losses "
+                + fmt(losses) + " (engine " + engine(manager) + ")");
+          }
           if (it >= s.warmup()) {
             step[it - s.warmup()] = (System.nanoTime() - t0) / 1e6;
           }

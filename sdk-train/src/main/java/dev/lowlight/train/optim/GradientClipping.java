@@ -1,6 +1,7 @@
 package dev.lowlight.train.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
 
@@ -65,7 +66,9 @@ public final class GradientClipping {
   /** Sets every gradient to zero in place, ready for the next accumulation. */
   public static void zero(List<TrainableParameter> parameters, NDManager manager) {
     Gradients.forEach(parameters, manager, (tp, p, g, scope) -> {
-      g.subi(g);
+      // an assignment, not arithmetic: g - g and g * 0 keep an inf or NaN that a bad step left
+      // in the gradient, and every later step would then be NaN as well
+      g.set(new NDIndex("..."), 0f);
       return true;
     });
   }
