@@ -79,6 +79,10 @@ class VersionAlignmentTest {
       managed.put(resolve(text(d, "groupId"), props) + ":" + resolve(text(d, "artifactId"), props),
           resolve(text(d, "version"), props));
     }
+    // the parent's -Pgpu profile builds with onnxruntime_gpu at onnxruntime's version; the BOM offers both
+    managed.put("com.microsoft.onnxruntime:onnxruntime_gpu", managed.get("com.microsoft.onnxruntime:onnxruntime"));
+    assertThat(thirdParty).containsKeys("com.microsoft.onnxruntime:onnxruntime",
+        "com.microsoft.onnxruntime:onnxruntime_gpu");
     for (Map.Entry<String, String> e : thirdParty.entrySet()) {
       assertThat(managed).as("the parent manages %s", e.getKey()).containsKey(e.getKey());
       assertThat(e.getValue()).as("BOM version of %s vs the parent's", e.getKey()).isEqualTo(managed.get(e.getKey()));
