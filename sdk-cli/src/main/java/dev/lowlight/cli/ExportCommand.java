@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 final class ExportCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, converter = ModelPath.class,
-      description = "The model directory (from train or import), or zoo:NAME.")
+      description = "A model directory (train, import) or zoo:NAME.")
   Path model;
 
   @Option(names = "--output", required = true, description = "The .onnx file to write.")

@@ -83,8 +83,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--output", description = "Run directory (required).")
   Path output;
 
-  @Option(names = "--init", converter = ModelPath.class, description = "Start from a model directory, a zoo model"
-      + " (zoo:NAME, see lowlight zoo), a torchvision Mask R-CNN .pth or an ImageNet ResNet .pth.")
+  @Option(names = "--init", converter = ModelPath.class, description = "Start from a zoo model (zoo:NAME, see"
+      + " lowlight zoo), a model directory, a torchvision Mask R-CNN .pth or an ImageNet ResNet .pth.")
   Path init;
 
   @Option(names = "--resume", description = "Continue the run in --output from its last checkpoint.")

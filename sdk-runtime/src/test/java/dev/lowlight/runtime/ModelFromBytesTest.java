@@ -60,9 +60,9 @@ class ModelFromBytesTest {
         .addExternalData(OnnxMl.StringStringEntryProto.newBuilder().setKey("location").setValue("../../etc/weights.bin")));
     byte[] external = proto.toBuilder().setGraph(graph).build().toByteArray();
     assertThatThrownBy(() -> LowlightPredictor.open(external, "m.onnx", OPTIONS)).isInstanceOf(ModelLoadException.class)
-        .hasMessage("cannot load model m.onnx: it keeps tensor '" + first.getName() + "' ('../../etc/weights.bin') in an"
-            + " external data file; a model given as bytes must be self-contained (open it from its file, next to its"
-            + " data, instead)");
+        .hasMessage("cannot load model m.onnx: it keeps initializer '" + first.getName() + "' in an external data file"
+            + " '../../etc/weights.bin'; a model given as bytes must be self-contained (open it from its file, next to"
+            + " its data, instead)");
   }
 
   @Test

@@ -38,6 +38,16 @@ class RuntimeDependenciesTest {
   }
 
   @Test
+  void runtimeScopeIsOnnxRuntimeAndPlainJava() throws Exception {
+    Path list = Path.of(System.getProperty("basedir", "."), "target", "runtime-dependencies.txt");
+    List<String> groups = Files.readAllLines(list).stream().map(String::trim).filter(l -> l.contains(":jar:"))
+        .map(l -> l.substring(0, l.indexOf(':'))).distinct().sorted().toList();
+    // what a service that only predicts gets: the SDK's plain-Java modules, ONNX Runtime, JSON, logging
+    assertThat(groups).containsExactlyInAnyOrder("com.fasterxml.jackson.core", "com.microsoft.onnxruntime",
+        "dev.lowlight", "org.slf4j");
+  }
+
+  @Test
   void classpathHasNoPytorchJarOrEngine() {
     List<String> entries = Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator));
     assertThat(entries).anyMatch(e -> e.contains("onnxruntime"));
