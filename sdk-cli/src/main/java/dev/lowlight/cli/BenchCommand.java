@@ -1,7 +1,12 @@
 package dev.lowlight.cli;
 
-import dev.lowlight.data.synth.SynthBenchmark;
-import dev.lowlight.denoise.bench.DenoiseBenchmark;
+import dev.lowlight.bench.data.DataBenchmark;
+import dev.lowlight.bench.data.SynthBenchmark;
+import dev.lowlight.bench.denoise.DenoiseBenchmark;
+import dev.lowlight.bench.model.InferBenchmark;
+import dev.lowlight.bench.runtime.ReferenceBenchmark;
+import dev.lowlight.bench.runtime.RuntimeBenchmark;
+import dev.lowlight.bench.train.TrainBenchmark;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -104,11 +109,11 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-      var d = dev.lowlight.data.loading.bench.DataBenchmark.Settings.defaults();
-      var settings = new dev.lowlight.data.loading.bench.DataBenchmark.Settings(width, height, d.distinctImages(),
+      var d = DataBenchmark.Settings.defaults();
+      var settings = new DataBenchmark.Settings(width, height, d.distinctImages(),
           decodes, batches, d.batchSize(), d.threads());
-      spec.commandLine().getOut().print(dev.lowlight.data.loading.bench.DataBenchmark.table(
-          dev.lowlight.data.loading.bench.DataBenchmark.run(settings)));
+      spec.commandLine().getOut().print(DataBenchmark.table(
+          DataBenchmark.run(settings)));
     }
   }
 
@@ -182,45 +187,45 @@ final class BenchCommand implements Runnable {
         throw new UserError("give --model model.onnx, --eager, --reference, or several");
       }
       PrintWriter out = spec.commandLine().getOut();
-      dev.lowlight.model.bench.InferBenchmark.Result eagerResult = null;
+      InferBenchmark.Result eagerResult = null;
       if (eager) {
         ai.djl.engine.Engine.getInstance();
         dev.lowlight.train.TorchWarnings.silence();
       }
       var rgb = image != null ? dev.lowlight.data.image.ImageFiles.read(image)
-          : dev.lowlight.runtime.bench.RuntimeBenchmark.synthetic(height, width, 42);
+          : RuntimeBenchmark.synthetic(height, width, 42);
       if (eager && eagerModel != null) {
         try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
           var loaded = dev.lowlight.model.io.ModelDirectory.load(eagerModel, manager);
-          eagerResult = dev.lowlight.model.bench.InferBenchmark.run(loaded, rgb, eagerWarmup, eagerRuns);
+          eagerResult = InferBenchmark.run(loaded, rgb, eagerWarmup, eagerRuns);
         }
         out.println(eagerResult.describe());
         out.flush();
       } else if (eager) {
         var cfg = config == null ? dev.lowlight.api.config.ModelConfig.defaults()
             : dev.lowlight.api.config.ConfigLoader.load(config);
-        eagerResult = dev.lowlight.model.bench.InferBenchmark.run(cfg, height, width, eagerWarmup, eagerRuns);
+        eagerResult = InferBenchmark.run(cfg, height, width, eagerWarmup, eagerRuns);
         out.println(eagerResult.describe());
         out.flush();
       }
-      dev.lowlight.runtime.bench.RuntimeBenchmark.Result ours = null;
+      RuntimeBenchmark.Result ours = null;
       var options = dev.lowlight.runtime.PredictorOptions.builder().optDevice(device).optIntraOpThreads(intraOp)
           .optScoreThreshold(scoreThreshold).build();
       if (model != null) {
         if (!java.nio.file.Files.isRegularFile(model)) {
           throw new UserError(model + ": no such model file");
         }
-        ours = dev.lowlight.runtime.bench.RuntimeBenchmark.run(new dev.lowlight.runtime.bench.RuntimeBenchmark.Config(
+        ours = RuntimeBenchmark.run(new RuntimeBenchmark.Config(
             model, image, height, width, warmup, runs, threads, true, options));
         out.println(ours.format());
         out.flush();
       }
-      dev.lowlight.runtime.bench.RuntimeBenchmark.Result ref = null;
+      RuntimeBenchmark.Result ref = null;
       if (reference != null) {
         if (!java.nio.file.Files.isRegularFile(reference)) {
           throw new UserError(reference + ": no such reference model file");
         }
-        ref = dev.lowlight.runtime.bench.ReferenceBenchmark.run(reference, rgb, warmup, runs, intraOp);
+        ref = ReferenceBenchmark.run(reference, rgb, warmup, runs, intraOp);
         out.println(ref.format());
         out.flush();
       }
@@ -241,14 +246,14 @@ final class BenchCommand implements Runnable {
         if (n.length != 2 || n1 < 1 || n2 <= n1) {
           throw new UserError("--memory takes N1,N2 with 1 <= N1 < N2 (e.g. 100,1000), got '" + memory + "'");
         }
-        out.println(dev.lowlight.runtime.bench.ReferenceBenchmark.memory(model, rgb, n1, n2, threads, options).format()
+        out.println(ReferenceBenchmark.memory(model, rgb, n1, n2, threads, options).format()
             + String.format(Locale.ROOT, " [%s, %dx%d]", model.getFileName(), rgb.height(), rgb.width()));
       }
       return 0;
     }
 
-    private void printTable(PrintWriter out, dev.lowlight.model.bench.InferBenchmark.Result eager,
-        dev.lowlight.runtime.bench.RuntimeBenchmark.Result ours, dev.lowlight.runtime.bench.RuntimeBenchmark.Result ref) {
+    private void printTable(PrintWriter out, InferBenchmark.Result eager,
+        RuntimeBenchmark.Result ours, RuntimeBenchmark.Result ref) {
       int rows = (eager != null ? 1 : 0) + (ours != null ? 1 : 0) + (ref != null ? 1 : 0);
       if (rows < 2) {
         return;
@@ -319,25 +324,25 @@ final class BenchCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       int[] k;
-      dev.lowlight.train.bench.TrainBenchmark.Settings leakSettings;
+      TrainBenchmark.Settings leakSettings;
       try {
-        k = dev.lowlight.train.bench.TrainBenchmark.leakIterations(leakIterations);
-        leakSettings = dev.lowlight.train.bench.TrainBenchmark.leakSettings(leakConfig, batch);
+        k = TrainBenchmark.leakIterations(leakIterations);
+        leakSettings = TrainBenchmark.leakSettings(leakConfig, batch);
       } catch (IllegalArgumentException e) {
         throw new UserError(e.getMessage());
       }
       ai.djl.engine.Engine.getInstance();
       dev.lowlight.train.TorchWarnings.silence();
       if (!noThroughput) {
-        var settings = dev.lowlight.train.bench.TrainBenchmark.Settings.r50(size, batch, warmup, iterations)
+        var settings = TrainBenchmark.Settings.r50(size, batch, warmup, iterations)
             .withCounts(warmup, iterations, breakdown, 2);
-        out.println(dev.lowlight.train.bench.TrainBenchmark.run(settings).describe());
+        out.println(TrainBenchmark.run(settings).describe());
         out.flush();
       }
       if (!noLeak) {
         out.println("leak check model: " + leakSettings.name() + " at " + leakSettings.size() + "x"
             + leakSettings.size());
-        out.println(dev.lowlight.train.bench.TrainBenchmark.leak(leakSettings, k[0], k[1]).describe());
+        out.println(TrainBenchmark.leak(leakSettings, k[0], k[1]).describe());
       }
       return 0;
     }

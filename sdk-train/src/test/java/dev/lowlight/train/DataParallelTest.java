@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowlight.api.config.ModelConfig;
+import dev.lowlight.data.dataset.SceneBatches;
 import dev.lowlight.data.loading.Batch;
 import dev.lowlight.model.MaskRcnn;
 import java.nio.file.Files;

@@ -7,6 +7,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.api.config.ModelConfig;
+import dev.lowlight.data.dataset.SceneBatches;
 import dev.lowlight.data.scenes.SceneGenerator;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.model.Predictions;

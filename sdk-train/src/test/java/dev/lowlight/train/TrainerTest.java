@@ -10,6 +10,7 @@ import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.nn.TorchNames;
 import dev.lowlight.data.coco.CocoDataset;
 import dev.lowlight.data.dataset.ProgressListener;
+import dev.lowlight.data.dataset.SceneBatches;
 import dev.lowlight.data.dataset.SceneDataset;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.model.weights.StateDict;

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.nn.TorchNames;
+import dev.lowlight.data.dataset.SceneBatches;
 import dev.lowlight.model.Losses;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.model.StageClock;

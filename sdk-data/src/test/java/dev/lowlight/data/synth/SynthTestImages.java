@@ -15,7 +15,7 @@ final class SynthTestImages {
   }
 
   static RgbImage natural(int w, int h, long seed) {
-    return SynthBenchmark.testImage(w, h, seed);
+    return SyntheticPhotos.natural(w, h, seed);
   }
 
   static boolean allLevels(RgbImage img) {

@@ -1,2 +1,0 @@
-/** Latency benchmarks of exported models on ONNX Runtime ({@code lowlight bench infer}). */
-package dev.lowlight.runtime.bench;
