@@ -64,6 +64,24 @@ public final class TestProviders {
     }
   }
 
+  /** Options and product of a denoiser, without the name, versions or description. */
+  public abstract static class Unstated implements DenoiserProvider<PassOptions> {
+    @Override
+    public Class<PassOptions> optionsType() {
+      return PassOptions.class;
+    }
+
+    @Override
+    public PassOptions defaultOptions() {
+      return new PassOptions(0.5, 3);
+    }
+
+    @Override
+    public DenoisingBlock create(PassOptions options, int channels) {
+      return new Block();
+    }
+  }
+
   /** Same name as {@link PassThrough}, another class: a clash. */
   public static final class Impostor extends PassThrough {}
 
