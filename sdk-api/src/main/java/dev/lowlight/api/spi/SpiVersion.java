@@ -12,9 +12,9 @@ package dev.lowlight.api.spi;
  *
  * <p>in a plugin's {@link Provider#info()} (or {@code SpiVersion.of(SpiVersion.MAJOR,
  * SpiVersion.MINOR)} in its {@code spiVersion()}) inlines the numbers of the {@code sdk-api} jar
- * the plugin was compiled with. The
- * registry accepts a provider when its major version equals the running SPI's and its minor
- * version is not newer (a newer minor may call methods this runtime lacks).
+ * the plugin was compiled with. The registry accepts a provider when its major version equals the
+ * running SPI's and its minor version is not newer (a newer minor may call methods this runtime
+ * lacks).
  *
  * @param major incremented on incompatible changes of the SPI
  * @param minor incremented on backward-compatible additions

@@ -88,12 +88,12 @@ class PluginInfoTest {
           }
         }
         """);
-    Files.writeString(src.resolve("OldNew.java"), """
+    Files.writeString(src.resolve("InfoStyle.java"), """
         package org.acme;
         import dev.lowlight.api.spi.PluginInfo;
         import dev.lowlight.api.spi.SpiVersion;
-        public final class OldNew extends dev.lowlight.api.registry.TestProviders.Unstated {
-          private static final PluginInfo INFO = PluginInfo.of("old-new", "1.0.0", SpiVersion.MAJOR,
+        public final class InfoStyle extends dev.lowlight.api.registry.TestProviders.Unstated {
+          private static final PluginInfo INFO = PluginInfo.of("info-style", "1.0.0", SpiVersion.MAJOR,
               SpiVersion.MINOR, "states itself in one PluginInfo");
           @Override
           public PluginInfo info() {
@@ -101,43 +101,37 @@ class PluginInfoTest {
           }
         }
         """);
-    Files.writeString(src.resolve("OldOld.java"), """
+    Files.writeString(src.resolve("FourMethodStyle.java"), """
         package org.acme;
         import dev.lowlight.api.spi.SpiVersion;
-        public final class OldOld extends dev.lowlight.api.registry.TestProviders.Unstated {
+        public final class FourMethodStyle extends dev.lowlight.api.registry.TestProviders.PassThrough {
           @Override
           public String name() {
-            return "old-old";
-          }
-          @Override
-          public String version() {
-            return "1.0.0";
+            return "four-method-style";
           }
           @Override
           public SpiVersion spiVersion() {
             return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-          }
-          @Override
-          public String description() {
-            return "states itself in four methods";
           }
         }
         """);
     Path classes = Files.createDirectories(dir.resolve("classes"));
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-cp", classpath, "--release", "17",
-        "-proc:none", stub.toString(), src.resolve("OldNew.java").toString(), src.resolve("OldOld.java").toString()));
+        "-proc:none", stub.toString(), src.resolve("InfoStyle.java").toString(),
+        src.resolve("FourMethodStyle.java").toString()));
     assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(String[]::new)))
         .as("javac against SPI 1.0").isZero();
     Files.delete(classes.resolve("dev/lowlight/api/spi/SpiVersion.class"));
     Path services = Files.createDirectories(classes.resolve("META-INF/services"));
-    Files.writeString(services.resolve(DenoiserProvider.class.getName()), "org.acme.OldNew\norg.acme.OldOld\n");
+    Files.writeString(services.resolve(DenoiserProvider.class.getName()),
+        "org.acme.InfoStyle\norg.acme.FourMethodStyle\n");
 
     try (URLClassLoader cl = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
       PluginRegistry r = PluginRegistry.builder().classLoader(cl).build();
       assertThat(SpiVersion.RUNTIME).isGreaterThan(SpiVersion.of(1, 0));
-      assertThat(r.find(PluginKind.DENOISER, "old-new").spiVersion()).isEqualTo(SpiVersion.of(1, 0));
-      assertThat(r.find(PluginKind.DENOISER, "old-old").spiVersion()).isEqualTo(SpiVersion.of(1, 0));
+      assertThat(r.find(PluginKind.DENOISER, "info-style").spiVersion()).isEqualTo(SpiVersion.of(1, 0));
+      assertThat(r.find(PluginKind.DENOISER, "four-method-style").spiVersion()).isEqualTo(SpiVersion.of(1, 0));
     }
   }
 }
