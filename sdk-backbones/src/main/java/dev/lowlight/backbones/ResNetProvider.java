@@ -3,6 +3,7 @@ package dev.lowlight.backbones;
 import dev.lowlight.api.spi.Backbone;
 import dev.lowlight.api.spi.BackboneContext;
 import dev.lowlight.api.spi.BackboneProvider;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 
 /**
@@ -13,30 +14,18 @@ import dev.lowlight.api.spi.SpiVersion;
 public abstract class ResNetProvider implements BackboneProvider<ResNetOptions> {
 
   private final int depth;
+  private final PluginInfo info;
 
   ResNetProvider(int depth) {
     this.depth = depth;
+    this.info = PluginInfo.of("resnet" + depth, BackbonesVersion.VERSION, SpiVersion.MAJOR, SpiVersion.MINOR,
+        "ResNet-" + depth + " body with torchvision names (body.*), outputs res2..res5 at strides 4..32, "
+            + "denoisers insertable after any stage (denoise.<stage>.*)");
   }
 
   @Override
-  public String name() {
-    return "resnet" + depth;
-  }
-
-  @Override
-  public String version() {
-    return BackbonesVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "ResNet-" + depth + " body with torchvision names (body.*), outputs res2..res5 at strides 4..32, "
-        + "denoisers insertable after any stage (denoise.<stage>.*)";
+  public PluginInfo info() {
+    return info;
   }
 
   @Override

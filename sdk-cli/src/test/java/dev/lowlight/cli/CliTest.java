@@ -30,7 +30,7 @@ class CliTest {
   void pluginsListsTheIdentityDenoiserWithVersions() {
     Run r = lowlight("plugins");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).containsPattern("(?m)^denoiser\\s+identity\\s+0\\.1\\.0\\s+1\\.1\\s+\\S+");
+    assertThat(r.out()).containsPattern("(?m)^denoiser\\s+identity\\s+0\\.1\\.0\\s+1\\.2\\s+\\S+");
   }
 
   @Test

@@ -33,7 +33,7 @@ class RunnableJarIT {
   void versionAndHelpWork() throws Exception {
     Result v = run("--version");
     assertThat(v.exit).isZero();
-    assertThat(v.out).contains("lowlight 0.1.0", "plugin SPI 1.1")
+    assertThat(v.out).contains("lowlight 0.1.0", "plugin SPI 1.2")
         .as("the sdk-api version is filled in at build time").contains("sdk-api " + apiVersion()).doesNotContain("${");
     Result h = run("plugins", "--help");
     assertThat(h.exit).isZero();

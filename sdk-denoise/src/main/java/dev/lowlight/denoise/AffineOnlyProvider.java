@@ -3,6 +3,7 @@ package dev.lowlight.denoise;
 import dev.lowlight.api.spi.DenoiserProvider;
 import dev.lowlight.api.spi.DenoisingBlock;
 import dev.lowlight.api.spi.NoOptions;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 
 /**
@@ -13,28 +14,17 @@ import dev.lowlight.api.spi.SpiVersion;
  */
 public final class AffineOnlyProvider implements DenoiserProvider<NoOptions> {
 
+  private static final PluginInfo INFO = PluginInfo.of("affine-only", DenoiseVersion.VERSION,
+      SpiVersion.MAJOR, SpiVersion.MINOR,
+      "z = (1 - w) x + w beta, learnable w from 0 and per-channel beta: what a weighted non-local block with"
+          + " w_z_init: zero reduces to (the control for its non-local branch).");
+
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
   public AffineOnlyProvider() {}
 
   @Override
-  public String name() {
-    return "affine-only";
-  }
-
-  @Override
-  public String version() {
-    return DenoiseVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "z = (1 - w) x + w beta, learnable w from 0 and per-channel beta: what a weighted non-local block with"
-        + " w_z_init: zero reduces to (the control for its non-local branch).";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

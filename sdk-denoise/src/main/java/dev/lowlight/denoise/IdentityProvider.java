@@ -2,32 +2,22 @@ package dev.lowlight.denoise;
 
 import dev.lowlight.api.spi.DenoiserProvider;
 import dev.lowlight.api.spi.DenoisingBlock;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 
 /** Provider of the {@code identity} denoiser: the identity, no parameters (the no-denoising baseline). */
 public final class IdentityProvider implements DenoiserProvider<dev.lowlight.api.spi.NoOptions> {
 
+  private static final PluginInfo INFO = PluginInfo.of("identity", DenoiseVersion.VERSION,
+      SpiVersion.MAJOR, SpiVersion.MINOR,
+      "the identity, no parameters (the no-denoising baseline).");
+
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
   public IdentityProvider() {}
 
   @Override
-  public String name() {
-    return "identity";
-  }
-
-  @Override
-  public String version() {
-    return DenoiseVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "the identity, no parameters (the no-denoising baseline).";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

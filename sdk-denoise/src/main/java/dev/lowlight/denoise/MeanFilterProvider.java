@@ -2,32 +2,22 @@ package dev.lowlight.denoise;
 
 import dev.lowlight.api.spi.DenoiserProvider;
 import dev.lowlight.api.spi.DenoisingBlock;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 
 /** Provider of the {@code mean-filter} denoiser: k x k mean filter in residual form z = x + BN(W_z mean(x)) (Xie et al. 2019). */
 public final class MeanFilterProvider implements DenoiserProvider<FilterOptions> {
 
+  private static final PluginInfo INFO = PluginInfo.of("mean-filter", DenoiseVersion.VERSION,
+      SpiVersion.MAJOR, SpiVersion.MINOR,
+      "k x k mean filter in residual form z = x + BN(W_z mean(x)) (Xie et al. 2019).");
+
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
   public MeanFilterProvider() {}
 
   @Override
-  public String name() {
-    return "mean-filter";
-  }
-
-  @Override
-  public String version() {
-    return DenoiseVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "k x k mean filter in residual form z = x + BN(W_z mean(x)) (Xie et al. 2019).";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

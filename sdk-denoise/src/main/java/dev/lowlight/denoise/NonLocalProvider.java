@@ -2,32 +2,22 @@ package dev.lowlight.denoise;
 
 import dev.lowlight.api.spi.DenoiserProvider;
 import dev.lowlight.api.spi.DenoisingBlock;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 
 /** Provider of the {@code non-local} denoiser: non-local means block, z = x + BN(W_z y), chunked attention (Wang et al. 2018, Xie et al. 2019). */
 public final class NonLocalProvider implements DenoiserProvider<NonLocalOptions> {
 
+  private static final PluginInfo INFO = PluginInfo.of("non-local", DenoiseVersion.VERSION,
+      SpiVersion.MAJOR, SpiVersion.MINOR,
+      "non-local means block, z = x + BN(W_z y), chunked attention (Wang et al. 2018, Xie et al. 2019).");
+
   /** Public no-argument constructor for {@link java.util.ServiceLoader}. */
   public NonLocalProvider() {}
 
   @Override
-  public String name() {
-    return "non-local";
-  }
-
-  @Override
-  public String version() {
-    return DenoiseVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "non-local means block, z = x + BN(W_z y), chunked attention (Wang et al. 2018, Xie et al. 2019).";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

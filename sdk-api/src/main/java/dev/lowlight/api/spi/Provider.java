@@ -3,8 +3,8 @@ package dev.lowlight.api.spi;
 import java.util.List;
 
 /**
- * What every lowlight plugin provider has: a name, versions, a description, and a typed options
- * record with documented defaults.
+ * What every lowlight plugin provider has: a name, versions, a description (together a {@link
+ * PluginInfo}), and a typed options record with documented defaults.
  *
  * <p>Providers are discovered with {@link java.util.ServiceLoader}: a plugin jar lists its
  * provider classes in {@code META-INF/services/<provider interface>} (for example {@code
@@ -23,22 +23,44 @@ import java.util.List;
 public interface Provider<O extends Record> {
 
   /**
+   * The plugin's name, versions and description at once, with the SPI version this provider was
+   * compiled against ({@link PluginInfo#of}). The SDK reads them through {@link #name()}, {@link
+   * #version()}, {@link #spiVersion()} and {@link #description()}, which by default return this
+   * record's fields; a provider implements either this method or those four (the way of SPI 1.0
+   * and 1.1, still valid). Added in SPI 1.2.
+   *
+   * @throws UnsupportedOperationException when the provider implements neither
+   */
+  default PluginInfo info() {
+    throw new UnsupportedOperationException(getClass().getName()
+        + " implements neither info() nor name(), version(), spiVersion() and description()");
+  }
+
+  /**
    * The unique name of the plugin within its kind, as written in configuration files: lower case
    * letters, digits and dashes ({@code weighted-non-local}).
    */
-  String name();
+  default String name() {
+    return info().name();
+  }
 
   /** The plugin's own version (its jar's version), for listings and run records. */
-  String version();
+  default String version() {
+    return info().version();
+  }
 
   /**
    * The SPI version this provider was compiled against; see {@link SpiVersion} for how to make
    * the compiler record it.
    */
-  SpiVersion spiVersion();
+  default SpiVersion spiVersion() {
+    return info().spiVersion();
+  }
 
   /** One line saying what the plugin does, shown by {@code lowlight plugins}. */
-  String description();
+  default String description() {
+    return info().description();
+  }
 
   /** The kind of plugin. */
   PluginKind kind();

@@ -7,14 +7,14 @@ package dev.lowlight.api.spi;
  * against. {@link #MAJOR} and {@link #MINOR} are compile-time constants, so writing
  *
  * <pre>{@code
- * public SpiVersion spiVersion() {
- *   return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
- * }
+ * PluginInfo.of("my-denoiser", "1.0.0", SpiVersion.MAJOR, SpiVersion.MINOR, "what it does")
  * }</pre>
  *
- * <p>in a plugin inlines the numbers of the {@code sdk-api} jar the plugin was compiled with. The
- * registry accepts a provider when its major version equals the running SPI's and its minor
- * version is not newer (a newer minor may call methods this runtime lacks).
+ * <p>in a plugin's {@link Provider#info()} (or {@code SpiVersion.of(SpiVersion.MAJOR,
+ * SpiVersion.MINOR)} in its {@code spiVersion()}) inlines the numbers of the {@code sdk-api} jar
+ * the plugin was compiled with. The registry accepts a provider when its major version equals the
+ * running SPI's and its minor version is not newer (a newer minor may call methods this runtime
+ * lacks).
  *
  * @param major incremented on incompatible changes of the SPI
  * @param minor incremented on backward-compatible additions
@@ -26,9 +26,9 @@ public record SpiVersion(int major, int minor) implements Comparable<SpiVersion>
 
   /**
    * Minor version of the SPI in this {@code sdk-api} build; a compile-time constant. 1.1 added
-   * {@link DenoisingBlock#inspect()}.
+   * {@link DenoisingBlock#inspect()}, 1.2 {@link Provider#info()} and {@link PluginInfo}.
    */
-  public static final int MINOR = 1;
+  public static final int MINOR = 2;
 
   /** The version of the SPI that is running. */
   public static final SpiVersion RUNTIME = new SpiVersion(MAJOR, MINOR);

@@ -4,6 +4,7 @@ import dev.lowlight.api.config.Check;
 import dev.lowlight.api.spi.DenoiserProvider;
 import dev.lowlight.api.spi.DenoisingBlock;
 import dev.lowlight.api.spi.Option;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 
 /** The {@code se-smooth} denoiser of {@link SeSmoothBlock}, registered in this module's test service file. */
@@ -27,6 +28,9 @@ public class SeSmoothProvider implements DenoiserProvider<SeSmoothProvider.Optio
     }
   }
 
+  private static final PluginInfo INFO = PluginInfo.of("se-smooth", "1.0.0", SpiVersion.MAJOR, SpiVersion.MINOR,
+      "depthwise smoothing blended in by a squeeze-and-excitation gate and a per-channel gain");
+
   private final SeSmoothBlock.Mutation mutation;
 
   /** The correct plugin. */
@@ -39,23 +43,8 @@ public class SeSmoothProvider implements DenoiserProvider<SeSmoothProvider.Optio
   }
 
   @Override
-  public String name() {
-    return "se-smooth";
-  }
-
-  @Override
-  public String version() {
-    return "1.0.0";
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "depthwise smoothing blended in by a squeeze-and-excitation gate and a per-channel gain";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

@@ -26,8 +26,26 @@ public final class TestProviders {
     }
   }
 
-  /** A denoiser that returns its input. */
-  public static class PassThrough implements DenoiserProvider<PassOptions> {
+  /** Options and product of a denoiser that returns its input, without name, versions or description. */
+  public abstract static class Unstated implements DenoiserProvider<PassOptions> {
+    @Override
+    public Class<PassOptions> optionsType() {
+      return PassOptions.class;
+    }
+
+    @Override
+    public PassOptions defaultOptions() {
+      return new PassOptions(0.5, 3);
+    }
+
+    @Override
+    public DenoisingBlock create(PassOptions options, int channels) {
+      return new Block();
+    }
+  }
+
+  /** A denoiser that returns its input, described by the four methods of SPI 1.0 and 1.1. */
+  public static class PassThrough extends Unstated {
     @Override
     public String name() {
       return "pass-through";
@@ -46,21 +64,6 @@ public final class TestProviders {
     @Override
     public String description() {
       return "returns its input";
-    }
-
-    @Override
-    public Class<PassOptions> optionsType() {
-      return PassOptions.class;
-    }
-
-    @Override
-    public PassOptions defaultOptions() {
-      return new PassOptions(0.5, 3);
-    }
-
-    @Override
-    public DenoisingBlock create(PassOptions options, int channels) {
-      return new Block();
     }
   }
 

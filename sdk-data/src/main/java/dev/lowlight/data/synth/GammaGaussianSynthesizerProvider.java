@@ -1,6 +1,7 @@
 package dev.lowlight.data.synth;
 
 import dev.lowlight.api.spi.LowLightSynthesizer;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 import dev.lowlight.api.spi.SynthesizerProvider;
 
@@ -15,24 +16,12 @@ public final class GammaGaussianSynthesizerProvider implements SynthesizerProvid
   /** The plugin name. */
   public static final String NAME = "gamma-gaussian";
 
-  @Override
-  public String name() {
-    return NAME;
-  }
+  private static final PluginInfo INFO = PluginInfo.of(NAME, SynthVersion.VERSION, SpiVersion.MAJOR, SpiVersion.MINOR,
+      "Simple darkening y = beta*(alpha*x)^gamma plus Gaussian noise in sRGB; shows the synthesis SPI is swappable");
 
   @Override
-  public String version() {
-    return SynthVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "Simple darkening y = beta*(alpha*x)^gamma plus Gaussian noise in sRGB; shows the synthesis SPI is swappable";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.lowlight.data.synth;
 
 import dev.lowlight.api.spi.LowLightSynthesizer;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 import dev.lowlight.api.spi.SynthesizerProvider;
 
@@ -27,25 +28,13 @@ public final class LisIspSynthesizerProvider implements SynthesizerProvider<LisI
   /** The plugin name. */
   public static final String NAME = "lis-isp";
 
-  @Override
-  public String name() {
-    return NAME;
-  }
+  private static final PluginInfo INFO = PluginInfo.of(NAME, SynthVersion.VERSION, SpiVersion.MAJOR, SpiVersion.MINOR,
+      "LIS/ELD RAW noise (Poisson, Gaussian read, row, quantisation) rendered back through the whole ISP:"
+          + " a normally exposed, noisy sRGB image (not LIS's output; see lis)");
 
   @Override
-  public String version() {
-    return SynthVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "LIS/ELD RAW noise (Poisson, Gaussian read, row, quantisation) rendered back through the whole ISP:"
-        + " a normally exposed, noisy sRGB image (not LIS's output; see lis)";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

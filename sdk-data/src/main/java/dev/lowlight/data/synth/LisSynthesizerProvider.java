@@ -1,6 +1,7 @@
 package dev.lowlight.data.synth;
 
 import dev.lowlight.api.spi.LowLightSynthesizer;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 import dev.lowlight.api.spi.SynthesizerProvider;
 
@@ -36,25 +37,13 @@ public final class LisSynthesizerProvider implements SynthesizerProvider<LisOpti
   /** The plugin name. */
   public static final String NAME = "lis";
 
-  @Override
-  public String name() {
-    return NAME;
-  }
+  private static final PluginInfo INFO = PluginInfo.of(NAME, SynthVersion.VERSION, SpiVersion.MAJOR, SpiVersion.MINOR,
+      "LIS's RAW synthesis (Chen et al., IJCV 2023): Canon camera, ratio U(10, 100), Poisson, Tukey-lambda read,"
+          + " row and quantisation noise; output linear, un-white-balanced camera RGB (dark, greenish)");
 
   @Override
-  public String version() {
-    return SynthVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "LIS's RAW synthesis (Chen et al., IJCV 2023): Canon camera, ratio U(10, 100), Poisson, Tukey-lambda read,"
-        + " row and quantisation noise; output linear, un-white-balanced camera RGB (dark, greenish)";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.lowlight.data.synth;
 
 import dev.lowlight.api.spi.LowLightSynthesizer;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 import dev.lowlight.api.spi.SynthesizerProvider;
 
@@ -22,25 +23,13 @@ public final class MaetReleaseSynthesizerProvider implements SynthesizerProvider
   /** The plugin name. */
   public static final String NAME = "maet-release";
 
-  @Override
-  public String name() {
-    return NAME;
-  }
+  private static final PluginInfo INFO = PluginInfo.of(NAME, SynthVersion.VERSION, SpiVersion.MAJOR, SpiVersion.MINOR,
+      "The MAET pipeline with the ranges of its code's Dark_ISP class (used by no released config): no tone curve,"
+          + " d ~ U(0.01, 0.4), rounding to q/255");
 
   @Override
-  public String version() {
-    return SynthVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "The MAET pipeline with the ranges of its code's Dark_ISP class (used by no released config): no tone curve,"
-        + " d ~ U(0.01, 0.4), rounding to q/255";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

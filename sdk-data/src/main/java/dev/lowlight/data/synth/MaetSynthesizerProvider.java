@@ -1,6 +1,7 @@
 package dev.lowlight.data.synth;
 
 import dev.lowlight.api.spi.LowLightSynthesizer;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 import dev.lowlight.api.spi.SynthesizerProvider;
 
@@ -31,24 +32,13 @@ public final class MaetSynthesizerProvider implements SynthesizerProvider<MaetOp
   /** The plugin name. */
   public static final String NAME = "maet";
 
-  @Override
-  public String name() {
-    return NAME;
-  }
+  private static final PluginInfo INFO = PluginInfo.of(NAME, SynthVersion.VERSION, SpiVersion.MAJOR, SpiVersion.MINOR,
+      "Unprocess, darken and add shot/read noise with the ranges of the MAET paper (Cui et al., ICCV 2021);"
+          + " the default");
 
   @Override
-  public String version() {
-    return SynthVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "Unprocess, darken and add shot/read noise with the ranges of the MAET paper (Cui et al., ICCV 2021); the default";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.lowlight.api.spi.HeadBlock;
 import dev.lowlight.api.spi.HeadContext;
 import dev.lowlight.api.spi.HeadProvider;
 import dev.lowlight.api.spi.Option;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.PluginKind;
 import dev.lowlight.api.spi.SpiVersion;
 import dev.lowlight.heads.ops.HeadInputs;
@@ -31,24 +32,13 @@ public final class TwoMlpBoxHeadProvider implements HeadProvider<TwoMlpBoxHeadPr
     }
   }
 
-  @Override
-  public String name() {
-    return "two-mlp";
-  }
+  private static final PluginInfo INFO = PluginInfo.of("two-mlp", HeadsVersion.VERSION,
+      SpiVersion.MAJOR, SpiVersion.MINOR,
+      "torchvision TwoMLPHead (fc6, fc7 with ReLU) and FastRCNNPredictor (class logits, per-class deltas)");
 
   @Override
-  public String version() {
-    return HeadsVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "torchvision TwoMLPHead (fc6, fc7 with ReLU) and FastRCNNPredictor (class logits, per-class deltas)";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.lowlight.api.spi.HeadBlock;
 import dev.lowlight.api.spi.HeadContext;
 import dev.lowlight.api.spi.HeadProvider;
 import dev.lowlight.api.spi.Option;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.PluginKind;
 import dev.lowlight.api.spi.SpiVersion;
 import dev.lowlight.heads.ops.HeadInputs;
@@ -44,24 +45,13 @@ public final class MaskRcnnConvHeadProvider implements HeadProvider<MaskRcnnConv
     }
   }
 
-  @Override
-  public String name() {
-    return "mask-rcnn-conv";
-  }
+  private static final PluginInfo INFO = PluginInfo.of("mask-rcnn-conv", HeadsVersion.VERSION,
+      SpiVersion.MAJOR, SpiVersion.MINOR,
+      "torchvision MaskRCNNHeads (3x3 conv + ReLU layers) and MaskRCNNPredictor (2x2 up-conv, 1x1 logits)");
 
   @Override
-  public String version() {
-    return HeadsVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "torchvision MaskRCNNHeads (3x3 conv + ReLU layers) and MaskRCNNPredictor (2x2 up-conv, 1x1 logits)";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.lowlight.api.spi.HeadBlock;
 import dev.lowlight.api.spi.HeadContext;
 import dev.lowlight.api.spi.HeadProvider;
 import dev.lowlight.api.spi.Option;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.PluginKind;
 import dev.lowlight.api.spi.SpiVersion;
 import dev.lowlight.heads.ops.HeadInputs;
@@ -35,24 +36,12 @@ public final class RpnHeadProvider implements HeadProvider<RpnHeadProvider.Optio
     }
   }
 
-  @Override
-  public String name() {
-    return "rpn";
-  }
+  private static final PluginInfo INFO = PluginInfo.of("rpn", HeadsVersion.VERSION, SpiVersion.MAJOR, SpiVersion.MINOR,
+      "torchvision RPN head: shared 3x3 conv + ReLU, 1x1 objectness and box-delta predictors per level");
 
   @Override
-  public String version() {
-    return HeadsVersion.VERSION;
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR);
-  }
-
-  @Override
-  public String description() {
-    return "torchvision RPN head: shared 3x3 conv + ReLU, 1x1 objectness and box-delta predictors per level";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.lowlight.api.config.Check;
 import dev.lowlight.api.spi.DenoiserProvider;
 import dev.lowlight.api.spi.DenoisingBlock;
 import dev.lowlight.api.spi.Option;
+import dev.lowlight.api.spi.PluginInfo;
 import dev.lowlight.api.spi.SpiVersion;
 
 /**
@@ -26,24 +27,13 @@ public final class BlurDenoiserProvider implements DenoiserProvider<BlurDenoiser
     }
   }
 
-  @Override
-  public String name() {
-    return "gaussian-blur";
-  }
+  // SpiVersion.MAJOR and MINOR are constants: inlined when this jar is compiled
+  private static final PluginInfo INFO = PluginInfo.of("gaussian-blur", "1.0.0", SpiVersion.MAJOR, SpiVersion.MINOR,
+      "Gaussian blur of each channel behind a learnable 1x1 conv and a zero-initialised gate (example plugin)");
 
   @Override
-  public String version() {
-    return "1.0.0";
-  }
-
-  @Override
-  public SpiVersion spiVersion() {
-    return SpiVersion.of(SpiVersion.MAJOR, SpiVersion.MINOR); // inlined when this jar is compiled
-  }
-
-  @Override
-  public String description() {
-    return "Gaussian blur of each channel behind a learnable 1x1 conv and a zero-initialised gate (example plugin)";
+  public PluginInfo info() {
+    return INFO;
   }
 
   @Override
