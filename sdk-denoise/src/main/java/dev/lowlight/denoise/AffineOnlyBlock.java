@@ -59,6 +59,12 @@ public final class AffineOnlyBlock extends AbstractBlock implements DenoisingBlo
     return beta;
   }
 
+  /** Reports the learnt {@code w}, as the weighted non-local block does, so the two compare side by side. */
+  @Override
+  public java.util.Map<String, Double> inspect() {
+    return java.util.Map.of("w", (double) weight.getArray().toFloatArray()[0]);
+  }
+
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();

@@ -282,6 +282,9 @@ class DenoiserPropertiesTest {
       for (boolean training : new boolean[] {false, true}) {
         assertThat(run(m, wnlb, x, training)).as("training %s", training).containsExactly(run(m, affine, x, training));
       }
+      // both report their learnt w the same way (lowlight inspect, the validation records)
+      assertThat(affine.inspect()).isEqualTo(wnlb.inspect()).containsOnlyKeys("w");
+      assertThat(affine.inspect().get("w")).isCloseTo(0.4, within(1e-6));
     }
   }
 
