@@ -5,39 +5,24 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lowlight.api.config.SolverConfig;
-import dev.lowlight.api.nn.Scalars;
 import dev.lowlight.api.nn.StrayArrays;
 import dev.lowlight.api.nn.TorchNames;
 import dev.lowlight.data.coco.CocoDataset;
-import dev.lowlight.data.eval.EvalStats;
-import dev.lowlight.data.loading.Batch;
 import dev.lowlight.data.loading.BatchSource;
-import dev.lowlight.model.Losses;
 import dev.lowlight.model.MaskRcnn;
-import dev.lowlight.model.Seeds;
-import dev.lowlight.model.StageClock;
 import dev.lowlight.model.io.ModelDirectory;
-import dev.lowlight.model.weights.DType;
 import dev.lowlight.model.weights.StateDict;
-import dev.lowlight.model.weights.StateDictExporter;
 import dev.lowlight.model.weights.StateDictLoader;
-import dev.lowlight.model.weights.TensorData;
 import dev.lowlight.train.checkpoint.CheckpointState;
 import dev.lowlight.train.checkpoint.Checkpoints;
-import dev.lowlight.train.optim.GradientClipping;
 import dev.lowlight.train.optim.LrSchedule;
 import dev.lowlight.train.optim.Optimizer;
 import dev.lowlight.train.optim.TrainableParameter;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +46,12 @@ import org.slf4j.LoggerFactory;
  * RUN/model/                               the final model ({@link ModelDirectory})
  * RUN/training.png, denoiser_w.png         plots ({@link Plots})
  * </pre>
+ *
+ * <p>The loop only steps ({@code TrainingStep}) and validates when due; what follows from a step
+ * is done by {@code TrainingListener}s, in this order: {@code MetricsLog} (metrics.jsonl), {@code
+ * RunSummary} (final metrics, best AP, the validation log line), {@code CheckpointWriter}, {@code
+ * ProgressReporter} (the {@link TrainingProgress.Listener}); {@code FinalModelWriter} saves the
+ * model and plots at the end.
  *
  * <p><b>Determinism.</b> Iteration {@code i} uses the batches after the checkpointed data
  * position, anchor and RoI sampling seeded from {@code (seed, i)}, and the engine's generator
@@ -89,7 +80,6 @@ public final class Trainer {
       "roi_heads");
 
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final MaskRcnn model;
   private final BatchSource data;
@@ -165,6 +155,77 @@ public final class Trainer {
     }
     Map<String, Long> counts = trainableCounts(trainable);
     List<String> denoiserWeights = denoiserWeights();
+    logSetup(modelDevice, policy, counts);
+
+    Checkpoints checkpoints = new Checkpoints(runDir.resolve("checkpoints"), keepLast);
+    LrSchedule schedule = LrSchedule.fromConfig(solver);
+    Path metricsFile = runDir.resolve(METRICS);
+    try (Optimizer optimizer = Optimizer.fromConfig(solver, manager)) {
+      Start s = resumeOrStart(checkpoints, optimizer, trainable, metricsFile);
+      RunBundle.write(runDir, model, commandLine,
+          RunBundle.describe(model, s.runSeed(), modelDevice, commandLine, datasetFiles, counts, policy.configName()),
+          s.checkpoint() != null ? s.iteration() : -1);
+
+      RunSummary summary = new RunSummary(s.bestAp(), s.bestIteration());
+      ProgressReporter reporter = new ProgressReporter(progress, summary, solver.maxIters(), System.nanoTime());
+      CheckpointWriter checkpointer;
+      int done = 0;
+      // replicas are made after a resume has loaded the master's weights; a null resource is skipped
+      try (DataParallel parallel = replicaDevices.size() > 1
+              ? DataParallel.create(model, manager, trainable, policy, replicaDevices) : null;
+          MetricsLog metrics = new MetricsLog(metricsFile, data, t0)) {
+        TrainingStep step = new TrainingStep(model, data, solver, schedule, optimizer, trainable, manager, parallel,
+            s.runSeed());
+        checkpointer = new CheckpointWriter(checkpoints, new CheckpointWriter.Sources(model, optimizer, data, metrics,
+            summary, denoiserWeights), s.runSeed(), checkpointEvery, stopAfter, s.checkpoint());
+        // The order is that of the lines in metrics.jsonl and the log, and checkpoints follow both.
+        List<TrainingListener> listeners = List.of(metrics, summary, checkpointer, reporter);
+        for (int it = s.iteration(); it < stopAfter; it++) {
+          iterate(step, it, listeners, manager, denoiserWeights);
+          done++;
+        }
+      }
+      new FinalModelWriter(model, runDir, metricsFile, stopAfter, solver.maxIters()).onEnd(s.iteration(), done);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      LOG.info("trained iterations {}..{} in {} s; {}", s.iteration(), stopAfter, RunSummary.fmt(seconds),
+          summary.bestIteration() < 0 ? "not validated"
+              : "best segm AP " + RunSummary.fmt(summary.bestAp()) + " at iteration " + summary.bestIteration());
+      return new TrainingReport(summary.finalMetrics(), summary.bestAp(), stopAfter, seconds, runDir,
+          checkpointer.last());
+    }
+  }
+
+  /** One iteration: the step, then validation when it is due, each event passed to every listener. */
+  private void iterate(TrainingStep step, int it, List<TrainingListener> listeners, NDManager manager,
+      List<String> denoiserWeights) throws IOException {
+    StepResult result = step.step(it);
+    for (TrainingListener l : listeners) {
+      l.onStep(result);
+    }
+    int completed = result.iteration();
+    boolean validate = validator != null && (completed % validateEvery == 0 || completed == solver.maxIters());
+    if (validate) {
+      ValidationResult v = validate(completed, manager, denoiserWeights);
+      for (TrainingListener l : listeners) {
+        l.onValidation(v);
+      }
+    }
+    for (TrainingListener l : listeners) {
+      l.onIterationEnd(result, validate);
+    }
+  }
+
+  private ValidationResult validate(int completed, NDManager manager, List<String> denoiserWeights) {
+    Validator.Result r;
+    try (StrayArrays validationStrays = StrayArrays.watch(manager)) {
+      r = validator.evaluate(model);
+    }
+    // what every denoiser reports through DenoisingBlock.inspect, whatever its plugin
+    return new ValidationResult(completed, r, denoiserValues(denoiserWeights),
+        dev.lowlight.model.DenoiserReports.flat(model));
+  }
+
+  private void logSetup(Device modelDevice, FreezePolicy policy, Map<String, Long> counts) {
     TorchWarnings.silence(); // NNPACK's warning would otherwise come with every small convolution
     LOG.info("training on {} ({} {}), freeze policy {}, trainable parameters {}", modelDevice,
         Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), policy, counts);
@@ -176,201 +237,41 @@ public final class Trainer {
     }
     model.plugins().values().forEach(p -> LOG.info("plugin {}: {} {} (SPI {}) from {}", p.path(),
         p.descriptor().name(), p.descriptor().version(), p.descriptor().spiVersion(), p.descriptor().source()));
+  }
 
-    Checkpoints checkpoints = new Checkpoints(runDir.resolve("checkpoints"), keepLast);
-    LrSchedule schedule = LrSchedule.fromConfig(solver);
-    Path metricsFile = runDir.resolve(METRICS);
-    int start = 0;
-    double bestAp = -1;
-    int bestIteration = -1;
-    Path lastCheckpoint = null;
-    try (Optimizer optimizer = Optimizer.fromConfig(solver, manager)) {
-      Optional<Path> latest = resume ? checkpoints.latest() : Optional.empty();
-      if (latest.isPresent()) {
-        Checkpoints.Loaded c = Checkpoints.read(latest.get());
-        CheckpointState s = c.state();
-        if (s.seed() != seed) {
-          LOG.warn("the checkpoint was written with seed {}, continuing with it instead of {}", s.seed(), seed);
-        }
-        StateDictLoader.load(model.parameters(), c.weights(), "", true);
-        optimizer.loadState(floats(c.optimizer()), trainable);
-        data.seek(s.dataPosition());
-        start = s.iteration();
-        bestAp = s.bestAp();
-        bestIteration = s.bestIteration();
-        truncateLines(metricsFile, s.lossHistory());
-        lastCheckpoint = latest.get();
-        LOG.info("resumed from {} at iteration {}, data position {}", latest.get(), start, s.dataPosition());
-      } else {
-        if (resume) {
-          LOG.info("no checkpoint in {}, starting from iteration 0", checkpoints.directory());
-        }
-        Files.deleteIfExists(metricsFile);
+  /**
+   * Where the loop starts.
+   *
+   * @param iteration the first iteration to run
+   * @param checkpoint the checkpoint resumed from, or {@code null}
+   */
+  private record Start(int iteration, double bestAp, int bestIteration, long runSeed, Path checkpoint) {}
+
+  /**
+   * Loads the newest checkpoint into the model, the optimizer and the data when resuming (and drops
+   * the metric lines written after it); otherwise starts a fresh metrics file.
+   */
+  private Start resumeOrStart(Checkpoints checkpoints, Optimizer optimizer, List<TrainableParameter> trainable,
+      Path metricsFile) throws IOException {
+    Optional<Path> latest = resume ? checkpoints.latest() : Optional.empty();
+    if (latest.isEmpty()) {
+      if (resume) {
+        LOG.info("no checkpoint in {}, starting from iteration 0", checkpoints.directory());
       }
-      long runSeed = latest.isPresent() ? Checkpoints.read(latest.get()).state().seed() : seed;
-      RunBundle.write(runDir, model, commandLine,
-          RunBundle.describe(model, runSeed, modelDevice, commandLine, datasetFiles, counts, policy.configName()),
-          latest.isPresent() ? start : -1);
-
-      Map<String, Double> finalMetrics = new LinkedHashMap<>();
-      long loopStart = System.nanoTime();
-      int done = 0;
-      // replicas are made after a resume has loaded the master's weights; a null resource is skipped
-      try (DataParallel parallel = replicaDevices.size() > 1
-              ? DataParallel.create(model, manager, trainable, policy, replicaDevices) : null;
-          BufferedWriter metrics = Files.newBufferedWriter(metricsFile, StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-        int replicas = parallel == null ? 1 : parallel.size();
-        long lines = countLines(metricsFile);
-        for (int it = start; it < stopAfter; it++) {
-          Engine.getInstance().setRandomSeed((int) Seeds.mix(runSeed, it));
-          double lr = schedule.lr(it);
-          Map<String, Double> sums = new LinkedHashMap<>();
-          double gradNorm;
-          // what the step leaves in the parameters' manager (results of operations that start from a
-          // parameter) is closed with the step, or resident memory grows with every iteration
-          try (StrayArrays strays = StrayArrays.watch(manager);
-              StrayGuards replicaStrays = new StrayGuards(parallel == null ? List.of() : parallel.watchReplicas())) {
-            for (int micro = 0; micro < solver.accumulate(); micro++) {
-              Batch batch = data.next();
-              long microIndex = (long) it * solver.accumulate() + micro;
-              if (parallel != null) {
-                // shard k of micro-batch m draws the samples that micro-batch m·K + k would on one device
-                List<Map<String, Double>> shards = parallel.forwardBackward(batch,
-                    k -> Seeds.mix(runSeed, microIndex * replicas + k), 1f / solver.accumulate());
-                for (Map<String, Double> values : shards) {
-                  addLosses(it, values, (double) solver.accumulate() * replicas, sums);
-                }
-                continue;
-              }
-              try (NDManager step = manager.newSubManager();
-                  GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Losses losses = model.losses(step, batch, Seeds.mix(runSeed, microIndex), StageClock.NONE);
-                addLosses(it, losses.values(), solver.accumulate(), sums);
-                losses.backward(gc, t -> solver.accumulate() == 1 ? t : Scalars.div(t, (float) solver.accumulate()), null);
-              }
-            }
-            if (parallel != null) {
-              parallel.reduceGradients();
-            }
-            gradNorm = solver.clipGradNorm() > 0
-                ? GradientClipping.clip(trainable, solver.clipGradNorm(), manager)
-                : GradientClipping.globalNorm(trainable, manager);
-            if (!Double.isFinite(gradNorm)) {
-              String culprit = GradientClipping.firstNonFinite(trainable, manager);
-              throw new NonFiniteLossException(it, culprit == null ? "gradient_norm" : "gradient_norm (first in " + culprit
-                  + ")", gradNorm);
-            }
-            optimizer.step(trainable, lr);
-            GradientClipping.zero(trainable, manager);
-            if (parallel != null) {
-              parallel.broadcast();
-            }
-          }
-          done++;
-          int completed = it + 1;
-
-          double total = sums.values().stream().mapToDouble(Double::doubleValue).sum();
-          Map<String, Object> line = new LinkedHashMap<>();
-          line.put("type", "train");
-          line.put("iteration", completed);
-          line.put("lr", lr);
-          line.put("loss", total);
-          line.putAll(sums);
-          line.put("grad_norm", gradNorm);
-          line.put("data_position", data.position());
-          line.put("time", (System.nanoTime() - t0) / 1e9);
-          writeLine(metrics, line);
-          lines++;
-          finalMetrics.clear();
-          finalMetrics.put("loss", total);
-          finalMetrics.putAll(sums);
-
-          boolean last = completed == stopAfter;
-          boolean validate = validator != null && (completed % validateEvery == 0 || completed == solver.maxIters());
-          if (validate) {
-            Validator.Result r;
-            try (StrayArrays validationStrays = StrayArrays.watch(manager)) {
-              r = validator.evaluate(model);
-            }
-            Map<String, Object> v = new LinkedHashMap<>();
-            v.put("type", "validation");
-            v.put("iteration", completed);
-            v.put("bbox", r.bbox().stats().asMap());
-            v.put("segm", r.segm().stats().asMap());
-            v.put("detections", r.detections());
-            Map<String, Double> w = denoiserValues(denoiserWeights);
-            v.put("denoiser_w", w);
-            // what every denoiser reports through DenoisingBlock.inspect, whatever its plugin
-            Map<String, Double> reported = dev.lowlight.model.DenoiserReports.flat(model);
-            v.put("denoisers", reported);
-            writeLine(metrics, v);
-            lines++;
-            LOG.info("iteration {}: bbox AP {} AP50 {}, segm AP {} AP50 {}{}", completed,
-                fmt(r.bbox().stats().ap()), fmt(r.bbox().stats().ap50()), fmt(r.segm().stats().ap()),
-                fmt(r.segm().stats().ap50()), reported.isEmpty() ? "" : ", denoisers " + reported);
-            r.bbox().stats().asMap().forEach((k, x) -> finalMetrics.put("bbox." + k, x));
-            r.segm().stats().asMap().forEach((k, x) -> finalMetrics.put("segm." + k, x));
-            progress.onValidation(completed, r);
-            if (r.primaryAp() > bestAp) {
-              bestAp = r.primaryAp();
-              bestIteration = completed;
-            }
-          }
-          if (validate || last || completed % checkpointEvery == 0) {
-            metrics.flush();
-            CheckpointState state = new CheckpointState(completed, data.position(), runSeed, optimizer.name(), lr,
-                bestAp, bestIteration, lines, denoiserWeights);
-            lastCheckpoint = checkpoints.write(state, StateDictExporter.export(model.parameters(), ""),
-                optimizerState(optimizer));
-            if (validate && bestIteration == completed) {
-              checkpoints.markBest(lastCheckpoint, bestAp, completed);
-            }
-          }
-          double perIt = (System.nanoTime() - loopStart) / 1e9 / done;
-          Map<String, Double> shown = new LinkedHashMap<>(finalMetrics);
-          progress.onIteration(new TrainingProgress(completed, solver.maxIters(), lr, shown, perIt,
-              perIt * (solver.maxIters() - completed)));
-        }
-      }
-      if (stopAfter == solver.maxIters() && done > 0 || start >= solver.maxIters()) {
-        ModelDirectory.save(model, runDir.resolve("model"), Map.of("lowlight.iterations",
-            String.valueOf(stopAfter)));
-        Plots.write(metricsFile, runDir);
-      }
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      LOG.info("trained iterations {}..{} in {} s; {}", start, stopAfter, fmt(seconds), bestIteration < 0
-          ? "not validated" : "best segm AP " + fmt(bestAp) + " at iteration " + bestIteration);
-      return new TrainingReport(finalMetrics, bestAp, stopAfter, seconds, runDir, lastCheckpoint);
+      Files.deleteIfExists(metricsFile);
+      return new Start(0, -1, -1, seed, null);
     }
-  }
-
-  /** Adds {@code values / divisor} to {@code sums}, stopping the run at a non-finite term. */
-  private static void addLosses(int iteration, Map<String, Double> values, double divisor, Map<String, Double> sums) {
-    for (Map.Entry<String, Double> e : values.entrySet()) {
-      if (!Double.isFinite(e.getValue())) {
-        throw new NonFiniteLossException(iteration, e.getKey(), e.getValue());
-      }
-      sums.merge(e.getKey(), e.getValue() / divisor, Double::sum);
+    Checkpoints.Loaded c = Checkpoints.read(latest.get());
+    CheckpointState s = c.state();
+    if (s.seed() != seed) {
+      LOG.warn("the checkpoint was written with seed {}, continuing with it instead of {}", s.seed(), seed);
     }
-  }
-
-  /** Several stray-array guards closed together. */
-  private record StrayGuards(List<StrayArrays> guards) implements AutoCloseable {
-    @Override
-    public void close() {
-      guards.forEach(StrayArrays::close);
-    }
-  }
-
-  private static String fmt(double v) {
-    return String.format(java.util.Locale.ROOT, "%.4f", v);
-  }
-
-  private static void writeLine(BufferedWriter w, Map<String, Object> line) throws IOException {
-    w.write(JSON.writeValueAsString(line));
-    w.newLine();
-    w.flush();
+    StateDictLoader.load(model.parameters(), c.weights(), "", true);
+    optimizer.loadState(floats(c.optimizer()), trainable);
+    data.seek(s.dataPosition());
+    MetricsLog.truncate(metricsFile, s.lossHistory());
+    LOG.info("resumed from {} at iteration {}, data position {}", latest.get(), s.iteration(), s.dataPosition());
+    return new Start(s.iteration(), s.bestAp(), s.bestIteration(), s.seed(), latest.get());
   }
 
   /** Trainable parameter counts per module, plus {@code total}. */
@@ -413,37 +314,10 @@ public final class Trainer {
     return out;
   }
 
-  private static StateDict optimizerState(Optimizer optimizer) {
-    Map<String, TensorData> t = new LinkedHashMap<>();
-    Map<String, long[]> shapes = optimizer.stateShapes();
-    optimizer.state().forEach((k, v) -> t.put(k, TensorData.ofFloats(DType.FLOAT32, shapes.get(k), v)));
-    return new StateDict(t, Map.of("lowlight.optimizer", optimizer.name()));
-  }
-
   private static Map<String, float[]> floats(StateDict sd) {
     Map<String, float[]> out = new LinkedHashMap<>();
     sd.tensors().forEach((k, v) -> out.put(k, v.toFloatArray()));
     return out;
-  }
-
-  private static long countLines(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      return 0;
-    }
-    try (var s = Files.lines(file)) {
-      return s.count();
-    }
-  }
-
-  /** Drops the metric lines written after the checkpoint a run resumes from. */
-  private static void truncateLines(Path file, long keep) throws IOException {
-    if (!Files.exists(file)) {
-      return;
-    }
-    List<String> lines = Files.readAllLines(file);
-    if (lines.size() > keep) {
-      Files.write(file, lines.subList(0, (int) keep));
-    }
   }
 
   /** Builder: model, training data and run directory are required. */

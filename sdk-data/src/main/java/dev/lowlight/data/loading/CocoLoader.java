@@ -3,43 +3,20 @@ package dev.lowlight.data.loading;
 import dev.lowlight.api.registry.PluginRegistry;
 import dev.lowlight.api.spi.LowLightSynthesizer;
 import dev.lowlight.api.spi.SynthesizerProvider;
-import dev.lowlight.api.structures.RgbImage;
-import dev.lowlight.data.coco.CocoAnnotation;
-import dev.lowlight.data.coco.CocoCategory;
 import dev.lowlight.data.coco.CocoDataset;
-import dev.lowlight.data.coco.CocoImage;
 import dev.lowlight.data.coco.CocoReader;
-import dev.lowlight.data.coco.MaskApi;
-import dev.lowlight.data.coco.Rle;
-import dev.lowlight.data.coco.Segmentation;
-import dev.lowlight.data.dataset.LowLightTwin;
 import dev.lowlight.data.image.ImageCodec;
 import dev.lowlight.data.image.ImageCodecs;
-import dev.lowlight.data.image.ImageReadException;
 import dev.lowlight.data.image.OpenCvCodec;
 import dev.lowlight.data.transform.DetectionTransform;
 import dev.lowlight.data.transform.ResizeRule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,77 +90,37 @@ public final class CocoLoader implements BatchSource {
 
   private static final Logger LOG = LoggerFactory.getLogger(CocoLoader.class);
 
-  private static final long SHUFFLE_SALT = 0x5348554646_4C45L;
-  private static final long FLIP_SALT = 0x464C4950L;
-  private static final long REPLACE_SALT = 0x5245504CL;
-  private static final int MAX_REPLACEMENTS = 64;
-
-  private final CocoDataset dataset;
-  private final Path imageDir;
-  private final int batchSize;
-  private final DetectionTransform transform;
-  private final double flipProbability;
-  private final long seed;
-  private final boolean shuffle;
-  private final LowLightSynthesizer synthesizer;
-  private final long synthesisSeed;
-  private final ImageCodec codec;
+  // One part per job; this class only wires them and answers for them.
+  private final SkipLog skipLog = new SkipLog();
   private final List<String> classNames;
-  private final List<Item> items;
-  private final long batchesPerEpoch;
-  private final int workers;
-  private final int prefetch;
-
-  private final Map<String, Skipped> skipped = new ConcurrentHashMap<>();
-  private final Map<Integer, String> badImages = new ConcurrentHashMap<>();
-  private final Map<Long, int[]> orders = Collections.synchronizedMap(new LinkedHashMap<>(4, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Long, int[]> eldest) {
-      // Workers straddle at most two epochs at a time; a few entries avoid recomputing orders.
-      return size() > 4;
-    }
-  });
-
-  private final ExecutorService executor;
-  private final ArrayDeque<Future<Batch>> window = new ArrayDeque<>();
-  private long position;
-  private long submitted;
-  private volatile boolean closed;
-
-  /** A usable image with the annotations that become its targets. */
-  private record Item(CocoImage image, Path file, List<CocoAnnotation> annotations, int[] labels) {}
-
-  /** One prepared image: unpadded normalised planes and its targets. */
-  private record Sample(float[] chw, TrainingTarget target) {}
+  private final List<UsableImage> items;
+  private final ImageCodec codec;
+  private final EpochSampler sampler;
+  private final UnreadableImages unreadable;
+  private final BatchCollator collator;
+  private final Prefetcher prefetcher;
 
   private CocoLoader(Builder b, CocoDataset dataset) {
-    this.dataset = dataset;
-    this.imageDir = b.imageDir;
-    this.batchSize = b.batchSize;
-    this.transform = b.transform;
-    this.flipProbability = b.flipProbability;
-    this.seed = b.seed;
-    this.shuffle = b.shuffle;
-    this.synthesizer = b.synthesizer;
-    this.synthesisSeed = b.synthesisSeed == null ? b.seed : b.synthesisSeed;
     this.codec = b.codec == null ? ImageCodecs.best() : b.codec;
-    this.workers = b.workers;
-    this.prefetch = b.prefetch == null ? Math.max(2, 2 * b.workers) : b.prefetch;
-    Map<Long, Integer> labelOf = new HashMap<>();
-    this.classNames = labelMap(dataset, b.classNames, labelOf);
-    this.items = usableItems(labelOf);
+    AnnotationFilter.Selection selection = new AnnotationFilter(dataset, b.imageDir, skipLog).select(b.classNames);
+    this.classNames = selection.classNames();
+    this.items = selection.images();
     if (items.isEmpty()) {
       throw new IllegalArgumentException("no image of " + b.source() + " has a usable annotation ("
-          + skipped.size() + " left out; first: " + skipped.values().stream().findFirst().map(Skipped::toString)
+          + skipLog.size() + " left out; first: " + skipLog.any().map(Skipped::toString)
               .orElse("the dataset has no annotations") + ")");
     }
-    this.batchesPerEpoch = Math.max(1, items.size() / batchSize);
-    this.executor = workers == 0 ? null : Executors.newFixedThreadPool(workers, daemonThreads());
+    this.sampler = new EpochSampler(items.size(), b.batchSize, b.seed, b.shuffle);
+    ImagePreparer preparer = new ImagePreparer(codec, b.transform, b.flipProbability, b.seed, b.synthesizer,
+        b.synthesisSeed == null ? b.seed : b.synthesisSeed, skipLog);
+    this.unreadable = new UnreadableImages(items, preparer, b.seed, skipLog);
+    this.collator = new BatchCollator(b.transform.sizeDivisible());
+    this.prefetcher = new Prefetcher(this::batch, b.workers,
+        b.prefetch == null ? Math.max(2, 2 * b.workers) : b.prefetch);
     LOG.info("COCO loader on {}: {} of {} images usable, {} classes, batch {}, {} batches/epoch, codec {}, {}, "
-        + "{} worker(s)", b.source(), items.size(), dataset.images().size(), classNames.size(), batchSize,
-        batchesPerEpoch, codec.name(), synthesizer == null ? "no synthesis" : "synthesis on the fly", workers);
+        + "{} worker(s)", b.source(), items.size(), dataset.images().size(), classNames.size(), b.batchSize,
+        sampler.batchesPerEpoch(), codec.name(), b.synthesizer == null ? "no synthesis" : "synthesis on the fly",
+        b.workers);
   }
 
   /** A new builder. */
@@ -191,261 +128,33 @@ public final class CocoLoader implements BatchSource {
     return new Builder();
   }
 
-  // ------------------------------------------------------------------ setup
-
-  /**
-   * Contiguous labels {@code 1..K} (0 is the background): categories in order of their ids, or the
-   * given class names in their order.
-   */
-  private static List<String> labelMap(CocoDataset dataset, List<String> names, Map<Long, Integer> labelOf) {
-    List<CocoCategory> cats = new ArrayList<>(dataset.categories());
-    cats.sort(Comparator.comparingLong(CocoCategory::id));
-    if (names == null) {
-      List<String> out = new ArrayList<>();
-      for (CocoCategory c : cats) {
-        labelOf.put(c.id(), out.size() + 1);
-        out.add(c.name());
-      }
-      return List.copyOf(out);
-    }
-    Map<String, Long> idByName = new LinkedHashMap<>();
-    for (CocoCategory c : cats) {
-      idByName.putIfAbsent(c.name(), c.id());
-    }
-    for (int i = 0; i < names.size(); i++) {
-      Long id = idByName.get(names.get(i));
-      if (id == null) {
-        throw new IllegalArgumentException("class name '" + names.get(i) + "' is not a category of the dataset; "
-            + "its categories are " + idByName.keySet());
-      }
-      if (labelOf.put(id, i + 1) != null) {
-        throw new IllegalArgumentException("class name '" + names.get(i) + "' is given twice");
-      }
-    }
-    return List.copyOf(names);
-  }
-
-  private List<Item> usableItems(Map<Long, Integer> labelOf) {
-    Map<Long, List<CocoAnnotation>> byImage = new HashMap<>();
-    for (CocoAnnotation a : dataset.annotations()) {
-      byImage.computeIfAbsent(a.imageId(), k -> new ArrayList<>()).add(a);
-    }
-    List<Item> out = new ArrayList<>();
-    int unannotated = 0;
-    for (CocoImage img : dataset.images()) {
-      Path file = imageDir.resolve(img.fileName());
-      List<CocoAnnotation> anns = byImage.getOrDefault(img.id(), List.of());
-      List<CocoAnnotation> kept = new ArrayList<>();
-      List<Integer> labels = new ArrayList<>();
-      int crowd = 0;
-      int otherClasses = 0;
-      for (CocoAnnotation a : anns) {
-        if (a.iscrowd()) {
-          crowd++;
-          continue;
-        }
-        Integer label = labelOf.get(a.categoryId());
-        if (label == null) {
-          otherClasses++;
-          continue;
-        }
-        String problem = annotationProblem(a, img);
-        if (problem != null) {
-          skip(file, img.id(), a.id(), problem);
-          continue;
-        }
-        kept.add(a);
-        labels.add(label);
-      }
-      if (kept.isEmpty()) {
-        if (anns.isEmpty()) {
-          unannotated++;
-          skipped.put("i" + img.id(), new Skipped(file, img.id(), Skipped.WHOLE_IMAGE, "no annotations"));
-        } else {
-          String reason;
-          if (crowd == anns.size()) {
-            reason = "only crowd annotations (" + crowd + "), none usable for training";
-          } else if (crowd + otherClasses == anns.size()) {
-            reason = "no annotation of the chosen classes (" + otherClasses + " of other classes, " + crowd + " crowd)";
-          } else {
-            reason = "no usable annotation left for training";
-          }
-          skip(file, img.id(), Skipped.WHOLE_IMAGE, reason);
-        }
-        continue;
-      }
-      out.add(new Item(img, file, List.copyOf(kept), labels.stream().mapToInt(Integer::intValue).toArray()));
-    }
-    if (unannotated > 0) {
-      LOG.warn("{} image(s) without annotations are left out of training, as torchvision's reference does",
-          unannotated);
-    }
-    return List.copyOf(out);
-  }
-
-  /** Why an annotation cannot be a training target, or {@code null} when it can. */
-  private static String annotationProblem(CocoAnnotation a, CocoImage img) {
-    double x = a.bbox().x();
-    double y = a.bbox().y();
-    double w = a.bbox().w();
-    double h = a.bbox().h();
-    if (!(Double.isFinite(x) && Double.isFinite(y) && Double.isFinite(w) && Double.isFinite(h))) {
-      return "box " + a.bbox() + " is not finite";
-    }
-    // The same float32 arithmetic as the targets, so that a box kept here is never empty there.
-    float x1 = Math.min(Math.max((float) x, 0f), img.width());
-    float y1 = Math.min(Math.max((float) y, 0f), img.height());
-    float x2 = Math.min(Math.max((float) x + (float) w, 0f), img.width());
-    float y2 = Math.min(Math.max((float) y + (float) h, 0f), img.height());
-    if (!(x2 > x1 && y2 > y1)) {
-      return "box [x=" + x + ", y=" + y + ", w=" + w + ", h=" + h + "] is empty or outside the " + img.width() + "x"
-          + img.height() + " image";
-    }
-    Segmentation s = a.segmentation();
-    if (s == null) {
-      return "no segmentation (Mask R-CNN needs a mask per instance)";
-    }
-    if (s instanceof Segmentation.Polygons p) {
-      if (p.polygons().isEmpty()) {
-        return "degenerate polygon: no parts";
-      }
-      double area = 0;
-      boolean boxes = p.polygons().get(0).length == 4;
-      for (double[] part : p.polygons()) {
-        for (double v : part) {
-          if (!Double.isFinite(v)) {
-            return "polygon has a non-finite coordinate";
-          }
-        }
-        area += boxes && part.length == 4 ? Math.abs(part[2] * part[3]) : shoelace(part);
-      }
-      if (!(area > 0)) {
-        return "degenerate polygon: zero area (" + p.polygons().size() + " part(s), points on a line or fewer than 3)";
-      }
-    }
-    return null;
-  }
-
-  private static double shoelace(double[] xy) {
-    int k = xy.length / 2;
-    double s = 0;
-    for (int i = 0; i < k; i++) {
-      int j = (i + 1) % k;
-      s += xy[2 * i] * xy[2 * j + 1] - xy[2 * j] * xy[2 * i + 1];
-    }
-    return Math.abs(s) / 2;
-  }
-
-  private void skip(Path file, long imageId, long annotationId, String reason) {
-    String key = (annotationId == Skipped.WHOLE_IMAGE ? "i" + imageId : "a" + annotationId);
-    Skipped s = new Skipped(file, imageId, annotationId, reason);
-    if (skipped.putIfAbsent(key, s) == null) {
-      LOG.warn("skipping {}", s);
-    }
-  }
-
-  private static ThreadFactory daemonThreads() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, "lowlight-loader-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   // ------------------------------------------------------------------ BatchSource
 
   @Override
-  public synchronized Batch next() {
-    if (closed) {
-      throw new IllegalStateException("the loader is closed");
-    }
-    Batch b;
-    if (executor == null) {
-      b = batch(position);
-    } else {
-      fill();
-      Future<Batch> f = window.pollFirst();
-      try {
-        b = f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        window.addFirst(f);
-        throw new IllegalStateException("interrupted while waiting for batch " + position, e);
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof RuntimeException re) {
-          throw re;
-        }
-        if (c instanceof Error err) {
-          throw err;
-        }
-        throw new IllegalStateException("preparing batch " + position + " failed: " + c, c);
-      }
-    }
-    position++;
-    if (executor != null) {
-      fill();
-    }
-    return b;
-  }
-
-  private void fill() {
-    while (window.size() < prefetch) {
-      long p = submitted++;
-      window.addLast(executor.submit(() -> batch(p)));
-    }
+  public Batch next() {
+    return prefetcher.next();
   }
 
   @Override
-  public synchronized long position() {
-    return position;
+  public long position() {
+    return prefetcher.position();
   }
 
   @Override
-  public synchronized void seek(long newPosition) {
-    if (newPosition < 0) {
-      throw new IllegalArgumentException("position must be >= 0, got " + newPosition);
-    }
-    for (Future<Batch> f : window) {
-      // Not interrupting: a worker inside native decoding finishes and its result is dropped.
-      f.cancel(false);
-    }
-    window.clear();
-    position = newPosition;
-    submitted = newPosition;
+  public void seek(long newPosition) {
+    prefetcher.seek(newPosition);
   }
 
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    for (Future<Batch> f : window) {
-      f.cancel(false);
-    }
-    window.clear();
-    if (executor != null) {
-      executor.shutdown();
-      try {
-        // Workers stop at their next image; waiting means no file is touched after close returns.
-        if (!executor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-          LOG.warn("loader workers still busy 30 s after close");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+  public void close() {
+    prefetcher.close();
   }
 
   // ------------------------------------------------------------------ information
 
   /** Everything left out so far (annotations at build time, unreadable images as batches meet them). */
   public List<Skipped> skipped() {
-    List<Skipped> out = new ArrayList<>(skipped.values());
-    out.sort(Comparator.comparingLong(Skipped::imageId).thenComparingLong(Skipped::annotationId));
-    return out;
+    return skipLog.sorted();
   }
 
   /** Class names by label: label {@code i + 1} is {@code classNames().get(i)}; 0 is the background. */
@@ -465,7 +174,7 @@ public final class CocoLoader implements BatchSource {
 
   /** Batches in one epoch. */
   public long batchesPerEpoch() {
-    return batchesPerEpoch;
+    return sampler.batchesPerEpoch();
   }
 
   /** The codec decoding images. */
@@ -477,256 +186,16 @@ public final class CocoLoader implements BatchSource {
 
   /** Batch {@code p}: a pure function of the configuration and {@code p}. */
   Batch batch(long p) {
-    long epoch = p / batchesPerEpoch;
-    int k = (int) (p % batchesPerEpoch);
-    int[] order = order(epoch);
-    int n = Math.min(batchSize, order.length);
-    List<Sample> samples = new ArrayList<>(n);
-    for (int slot = 0; slot < n; slot++) {
-      if (closed) {
+    long epoch = sampler.epochOf(p);
+    int[] indices = sampler.imagesOf(p);
+    List<PreparedImage> samples = new ArrayList<>(indices.length);
+    for (int slot = 0; slot < indices.length; slot++) {
+      if (prefetcher.closed()) {
         throw new CancellationException("the loader was closed");
       }
-      samples.add(sampleOrReplacement(order[k * n + slot], epoch, p, slot));
+      samples.add(unreadable.prepareOrReplace(indices[slot], epoch, p, slot));
     }
-    int maxH = 0;
-    int maxW = 0;
-    for (Sample s : samples) {
-      maxH = Math.max(maxH, s.target().height());
-      maxW = Math.max(maxW, s.target().width());
-    }
-    int ph = roundUp(maxH);
-    int pw = roundUp(maxW);
-    float[] images = new float[n * 3 * ph * pw];
-    List<TrainingTarget> targets = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      Sample s = samples.get(i);
-      int h = s.target().height();
-      int w = s.target().width();
-      for (int c = 0; c < 3; c++) {
-        for (int y = 0; y < h; y++) {
-          System.arraycopy(s.chw(), (c * h + y) * w, images, ((i * 3 + c) * ph + y) * pw, w);
-        }
-      }
-      targets.add(s.target());
-    }
-    return new Batch(images, ph, pw, targets, p + 1);
-  }
-
-  private int roundUp(int v) {
-    int d = transform.sizeDivisible();
-    return (v + d - 1) / d * d;
-  }
-
-  private int[] order(long epoch) {
-    int[] cached = orders.get(epoch);
-    if (cached != null) {
-      return cached;
-    }
-    int[] order = new int[items.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    if (shuffle) {
-      SplittableRandom r = new SplittableRandom(LowLightTwin.imageSeed(seed ^ SHUFFLE_SALT, epoch));
-      for (int i = order.length - 1; i > 0; i--) {
-        int j = r.nextInt(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
-    }
-    orders.put(epoch, order);
-    return order;
-  }
-
-  private Sample sampleOrReplacement(int index, long epoch, long p, int slot) {
-    SplittableRandom replacements = null;
-    int candidate = index;
-    for (int attempt = 0; attempt <= MAX_REPLACEMENTS; attempt++) {
-      if (!badImages.containsKey(candidate)) {
-        Sample s = sample(candidate, epoch);
-        if (s != null) {
-          return s;
-        }
-      }
-      if (replacements == null) {
-        replacements = new SplittableRandom(LowLightTwin.imageSeed(LowLightTwin.imageSeed(seed ^ REPLACE_SALT, p), slot));
-      }
-      candidate = replacements.nextInt(items.size());
-    }
-    throw new IllegalStateException("batch " + p + ": " + (MAX_REPLACEMENTS + 1) + " images in a row could not be read ("
-        + badImages.size() + " of " + items.size() + " unreadable so far; see the warnings), giving up");
-  }
-
-  /** Prepares image {@code index} for {@code epoch}, or {@code null} when it cannot be used. */
-  private Sample sample(int index, long epoch) {
-    Item item = items.get(index);
-    CocoImage info = item.image();
-    int hh = info.height();
-    int ww = info.width();
-    RgbImage image;
-    try {
-      image = codec.read(item.file());
-    } catch (ImageReadException e) {
-      return markBad(index, e.getMessage());
-    } catch (RuntimeException e) {
-      // A native decoder can fail in ways no codec wraps (a cv::Exception); still one bad file.
-      return markBad(index, "cannot read image " + item.file() + ": " + e);
-    }
-    if (image.width() != ww || image.height() != hh) {
-      return markBad(index, "the file is " + image.width() + "x" + image.height() + " but the annotations say " + ww + "x"
-          + hh);
-    }
-    List<byte[]> fullMasks = new ArrayList<>(item.annotations().size());
-    List<Integer> keep = new ArrayList<>();
-    for (int g = 0; g < item.annotations().size(); g++) {
-      CocoAnnotation a = item.annotations().get(g);
-      try {
-        Rle rle = MaskApi.toRle(a.segmentation(), hh, ww);
-        if (rle.height() != hh || rle.width() != ww) {
-          skip(item.file(), info.id(), a.id(), "mask is " + rle.width() + "x" + rle.height() + ", the image " + ww
-              + "x" + hh);
-          continue;
-        }
-        fullMasks.add(MaskApi.decode(rle));
-        keep.add(g);
-      } catch (RuntimeException e) {
-        skip(item.file(), info.id(), a.id(), "mask cannot be decoded: " + e.getMessage());
-      }
-    }
-    if (keep.isEmpty()) {
-      return markBad(index, "no annotation has a decodable mask");
-    }
-    if (synthesizer != null) {
-      long s0 = LowLightTwin.imageSeed(synthesisSeed, info.id());
-      long s = epoch == 0 ? s0 : LowLightTwin.imageSeed(s0, epoch);
-      image = synthesizer.synthesize(image, s).image();
-      if (image.width() != ww || image.height() != hh) {
-        throw new IllegalStateException("the synthesizer changed the size of " + item.file() + " from " + ww + "x" + hh
-            + " to " + image.width() + "x" + image.height());
-      }
-    }
-    boolean flip = flipProbability > 0 && new SplittableRandom(
-        LowLightTwin.imageSeed(LowLightTwin.imageSeed(seed ^ FLIP_SALT, info.id()), epoch)).nextDouble()
-        < flipProbability;
-    if (flip) {
-      image = mirror(image);
-    }
-    int[] size = transform.rule().resizedSize(hh, ww);
-    int h = size[0];
-    int w = size[1];
-    float[] chw = resizeNormalised(image, h, w);
-
-    int g = keep.size();
-    float[] boxes = new float[4 * g];
-    int[] labels = new int[g];
-    List<byte[]> masks = new ArrayList<>(g);
-    // torchvision's resize_boxes: ratios of float32 sizes.
-    float rx = (float) w / (float) ww;
-    float ry = (float) h / (float) hh;
-    int[] srcX = nearest(ww, w);
-    int[] srcY = nearest(hh, h);
-    for (int i = 0; i < g; i++) {
-      int src = keep.get(i);
-      CocoAnnotation a = item.annotations().get(src);
-      labels[i] = item.labels()[src];
-      // torchvision's ConvertCocoPolysToMask: float32 xywh, x2 = x + w in float32, clamped.
-      float bx = (float) a.bbox().x();
-      float by = (float) a.bbox().y();
-      float x1 = Math.min(Math.max(bx, 0f), ww);
-      float y1 = Math.min(Math.max(by, 0f), hh);
-      float x2 = Math.min(Math.max(bx + (float) a.bbox().w(), 0f), ww);
-      float y2 = Math.min(Math.max(by + (float) a.bbox().h(), 0f), hh);
-      if (flip) {
-        float t = ww - x2;
-        x2 = ww - x1;
-        x1 = t;
-      }
-      boxes[4 * i] = x1 * rx;
-      boxes[4 * i + 1] = y1 * ry;
-      boxes[4 * i + 2] = x2 * rx;
-      boxes[4 * i + 3] = y2 * ry;
-      masks.add(resizeMask(fullMasks.get(i), hh, ww, h, w, srcX, srcY, flip));
-    }
-    TrainingTarget target = new TrainingTarget(info.id(), item.file().toString(), hh, ww, h, w, flip, boxes, labels,
-        masks);
-    return new Sample(chw, target);
-  }
-
-  private Sample markBad(int index, String reason) {
-    Item item = items.get(index);
-    if (badImages.putIfAbsent(index, reason) == null) {
-      skip(item.file(), item.image().id(), Skipped.WHOLE_IMAGE, reason);
-    }
-    return null;
-  }
-
-  /** Normalised, resized planes {@code 3 × h × w}, unpadded. */
-  private float[] resizeNormalised(RgbImage image, int h, int w) {
-    if (codec instanceof OpenCvCodec cv) {
-      return cv.normaliseResizeChw(image, transform.mean(), transform.std(), h, w);
-    }
-    DetectionTransform.Prepared p = transform.prepare(image);
-    if (p.resizedHeight() != h || p.resizedWidth() != w) {
-      throw new IllegalStateException("DetectionTransform resized to " + p.resizedHeight() + "x" + p.resizedWidth()
-          + ", expected " + h + "x" + w);
-    }
-    if (p.paddedHeight() == h && p.paddedWidth() == w) {
-      return p.chw();
-    }
-    float[] out = new float[3 * h * w];
-    for (int c = 0; c < 3; c++) {
-      for (int y = 0; y < h; y++) {
-        System.arraycopy(p.chw(), (c * p.paddedHeight() + y) * p.paddedWidth(), out, (c * h + y) * w, w);
-      }
-    }
-    return out;
-  }
-
-  private static RgbImage mirror(RgbImage image) {
-    int w = image.width();
-    int h = image.height();
-    float[] src = image.pixels();
-    float[] dst = new float[src.length];
-    for (int y = 0; y < h; y++) {
-      int row = y * w * 3;
-      for (int x = 0; x < w; x++) {
-        int s = row + (w - 1 - x) * 3;
-        int d = row + x * 3;
-        dst[d] = src[s];
-        dst[d + 1] = src[s + 1];
-        dst[d + 2] = src[s + 2];
-      }
-    }
-    return new RgbImage(w, h, dst);
-  }
-
-  /** PyTorch's legacy nearest: {@code min(floor(d * (float) in / out), in - 1)} in float32. */
-  static int[] nearest(int in, int out) {
-    float scale = (float) in / out;
-    int[] idx = new int[out];
-    for (int d = 0; d < out; d++) {
-      idx[d] = Math.min((int) Math.floor(d * scale), in - 1);
-    }
-    return idx;
-  }
-
-  /**
-   * Resizes a column-major {@code hh × ww} mask (COCO's layout) to a row-major {@code h × w} one,
-   * mirrored when the image was: flipping at the original size, then resizing, as torchvision's
-   * reference transforms do.
-   */
-  private static byte[] resizeMask(byte[] colMajor, int hh, int ww, int h, int w, int[] srcX, int[] srcY,
-      boolean flip) {
-    byte[] out = new byte[h * w];
-    for (int x = 0; x < w; x++) {
-      int sx = flip ? ww - 1 - srcX[x] : srcX[x];
-      int col = sx * hh;
-      for (int y = 0; y < h; y++) {
-        out[y * w + x] = colMajor[col + srcY[y]];
-      }
-    }
-    return out;
+    return collator.collate(samples, p);
   }
 
   // ------------------------------------------------------------------ builder
