@@ -4,7 +4,7 @@
 # commands, the seed, the machine, the SHA-256 and the validation AP) under
 # sdk-zoo/src/main/resources/lowlight-zoo/scenes-r18/.
 #
-#   tools/zoo/scenes-r18.sh [WORK_DIR]      # about 1.5 hours on a 2-core machine
+#   tools/zoo/scenes-r18.sh [WORK_DIR]      # about 1 hour on a 2-core machine
 #
 # The same commands on the CPU model and thread count recorded in the manifest give the same bytes;
 # the training run alone can be repeated with `lowlight train --reproduce WORK_DIR/run --output NEW`.

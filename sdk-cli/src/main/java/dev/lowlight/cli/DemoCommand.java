@@ -14,23 +14,28 @@ import dev.lowlight.data.coco.CocoDataset;
 import dev.lowlight.data.coco.CocoReader;
 import dev.lowlight.data.dataset.LowLightTwin;
 import dev.lowlight.data.dataset.SceneDataset;
+import dev.lowlight.data.eval.EvalStats;
 import dev.lowlight.data.image.ImageFiles;
-import dev.lowlight.data.image.PairGrid;
 import dev.lowlight.data.loading.CocoLoader;
-import dev.lowlight.data.scenes.Category;
 import dev.lowlight.data.scenes.SceneGenerator;
 import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.model.export.ExportOptions;
 import dev.lowlight.model.export.ExportResult;
 import dev.lowlight.model.export.OnnxExporter;
+import dev.lowlight.model.io.ModelDirectory;
+import dev.lowlight.model.weights.LoadReport;
+import dev.lowlight.model.weights.Safetensors;
+import dev.lowlight.model.weights.StateDictLoader;
 import dev.lowlight.runtime.Detections;
 import dev.lowlight.runtime.LowlightPredictor;
+import dev.lowlight.runtime.output.ComparisonGrid;
 import dev.lowlight.runtime.output.Overlay;
-import dev.lowlight.train.ModelConfigs;
-import dev.lowlight.train.NonFiniteLossException;
 import dev.lowlight.train.Trainer;
 import dev.lowlight.train.TrainingReport;
 import dev.lowlight.train.Validator;
+import dev.lowlight.zoo.Manifest;
+import dev.lowlight.zoo.ModelZoo;
+import dev.lowlight.zoo.ZooModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -41,7 +46,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -50,153 +54,235 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code lowlight demo}: the quickstart, end to end on this machine. It generates a procedural
- * scene dataset and its low-light twin, trains a small Mask R-CNN with weighted non-local blocks
- * on the dark images (CPU is enough), evaluates it on the dark validation split, exports it to
- * ONNX, runs the exported file with ONNX Runtime and writes an overlay PNG.
+ * {@code lowlight demo}: the paper's protocol in miniature, end to end on this machine. The zoo's
+ * scene-pretrained Mask R-CNN is evaluated on the low-light twin of new validation scenes (before),
+ * fine-tuned backbone-only with weighted non-local blocks after res3, res4 and res5 on scenes
+ * darkened on the fly, evaluated again (after), exported to ONNX, run with ONNX Runtime, and drawn:
+ * clean | dark | before | after for a few validation images.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"The quickstart: procedural scenes -> low-light twin -> train a small Mask R-CNN with weighted",
-        "non-local blocks -> COCO evaluation -> ONNX export -> ONNX Runtime prediction -> overlay PNG.",
-        "Writes OUTPUT/summary.json ({\"bbox\": {...}, \"segm\": {...}} as `lowlight eval --json`, plus timings)."})
+    description = {"The quickstart, the paper's protocol in miniature: the zoo's scene-pretrained Mask R-CNN on the",
+        "low-light twin of new scenes (before), fine-tuned backbone-only with weighted non-local blocks on scenes",
+        "darkened on the fly, evaluated again (after), exported to ONNX and run with ONNX Runtime; writes",
+        "OUTPUT/overlay.png (clean | dark | before | after) and OUTPUT/summary.json."})
 final class DemoCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DemoCommand.class);
 
+  /** The zoo model the demo starts from. */
+  static final String ZOO_MODEL = "zoo:scenes-r18";
+
+  /**
+   * The fine-tuning layer over the zoo model's configuration: the paper's block (embedded Gaussian,
+   * {@code w} starting at 0) after res3–res5, frozen batch norm, backbone-only.
+   */
+  static final String FINE_TUNE = """
+      backbone: {options: {norm: frozen}}
+      denoise: {name: weighted-non-local, stages: [res3, res4, res5]}
+      solver:
+        trainable: backbone-only
+        optimizer: adamw
+        base_lr: 0.0005
+        weight_decay: 0.0001
+        schedule: cosine
+        warmup_iters: 20
+        warmup_factor: 0.1
+        ims_per_batch: 4
+        clip_grad_norm: 5.0
+      """;
+
   @Option(names = "--output", defaultValue = "demo-output", description = "Output directory (default: ${DEFAULT-VALUE}).")
   Path output;
 
-  @Option(names = "--train-images", defaultValue = "1000", description = "Training scenes (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = ZOO_MODEL,
+      description = "The pretrained model to start from: zoo:NAME or a model directory (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--train-images", defaultValue = "1000", description = "Fine-tuning scenes (default: ${DEFAULT-VALUE}).")
   int trainImages;
 
-  @Option(names = "--val-images", defaultValue = "16", description = "Validation scenes (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--val-images", defaultValue = "48", description = "Validation scenes (default: ${DEFAULT-VALUE}).")
   int valImages;
 
-  @Option(names = "--iterations", defaultValue = "2500", description = "Training iterations (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--iterations", defaultValue = "600", description = "Fine-tuning iterations (default: ${DEFAULT-VALUE}).")
   int iterations;
+
+  @Option(names = "--preset", defaultValue = "maet", description = "Low-light synthesis preset (default: ${DEFAULT-VALUE}).")
+  String preset;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of data, synthesis and training (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Spec CommandSpec spec;
 
+  private final Map<String, Double> seconds = new LinkedHashMap<>();
+  private long lap = System.nanoTime();
+
   @Override
   public Integer call() throws IOException {
     long started = System.nanoTime();
+    if (trainImages < 1 || valImages < 4 || iterations < 1) {
+      throw new UserError("need --train-images >= 1, --val-images >= 4 and --iterations >= 1");
+    }
     Files.createDirectories(output);
     LOG.info("engine {} {} on {}; {} plugins", Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(),
         Device.cpu(), PluginRegistry.load().list().size());
-    SceneGenerator generator = SceneGenerator.builder().optWidth(128).optHeight(96).optMinObjects(2).optMaxObjects(4)
-        .optMinObjectSize(16).optMaxObjectSize(40).build();
-    Path data = output.resolve("data");
-    Path darkTrain = dataset(data, "train", trainImages, seed, generator);
-    Path darkVal = dataset(data, "val", valImages, seed + 1000, generator);
-    Path pairs = output.resolve("pairs.png");
-    writePairs(data.resolve("val/clean"), darkVal, pairs);
+    Path pretrained = pretrainedDirectory();
+    ModelConfig zooConfig = ModelDirectory.config(pretrained);
+    SceneGenerator generator = scenes(pretrained);
 
-    List<String> names = SceneGenerator.CATEGORIES.stream().map(Category::name).collect(Collectors.toList());
-    ModelConfig config = ConfigLoader.parse(List.of(ModelConfigs.DEMO, "num_classes: " + (names.size() + 1) + "\nclass_names: "
-        + names + "\nsolver: {max_iters: " + iterations + "}\n"), true);
+    Path data = output.resolve("data");
+    Path train = data.resolve("train");
+    Path valClean = data.resolve("val/clean");
+    Path valDark = data.resolve("val/dark");
+    try (ProgressBar bar = new ProgressBar("train scenes", trainImages)) {
+      SceneDataset.write(train, trainImages, seed * 7919 + 101, generator, (done, total) -> bar.step(1, ""));
+    }
+    try (ProgressBar bar = new ProgressBar("val scenes", valImages)) {
+      SceneDataset.write(valClean, valImages, seed * 7919 + 202, generator, (done, total) -> bar.step(1, ""));
+    }
+    @SuppressWarnings("unchecked")
+    SynthesizerProvider<Record> synth = (SynthesizerProvider<Record>) PluginRegistry.load().synthesizer(preset);
+    try (ProgressBar bar = new ProgressBar("val low light", valImages)) {
+      LowLightTwin.make(valClean.resolve(SceneDataset.ANNOTATIONS), valClean.resolve(SceneDataset.IMAGES), valDark,
+          new LowLightTwin.Synthesis(preset, synth.defaultOptions(), synth.create(synth.defaultOptions())), seed,
+          Runtime.getRuntime().availableProcessors(), (done, total) -> bar.step(1, ""));
+    }
+    stage("data");
+
+    CocoDataset valGt = CocoReader.readDataset(valDark.resolve(SceneDataset.ANNOTATIONS));
+    Path darkImages = valDark.resolve(SceneDataset.IMAGES);
+    List<String> pictured = pictured(valGt);
+    Validator.Result before;
+    List<Detections> beforeDetections = new ArrayList<>();
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+      MaskRcnn zoo = ModelDirectory.load(pretrained, manager);
+      before = new Validator(valGt, darkImages).evaluate(zoo);
+      List<String> names = EagerModels.classNames(zoo.config());
+      for (String file : pictured) {
+        beforeDetections.add(EagerModels.toDetections(zoo.predict(ImageFiles.read(darkImages.resolve(file))), names));
+      }
+    }
+    stage("before");
+
+    ModelConfig config = ConfigLoader.parse(List.of(ConfigLoader.toYaml(zooConfig), FINE_TUNE,
+        "solver: {max_iters: " + iterations + "}\n"), true);
     Path run = output.resolve("run");
     Path onnx = output.resolve("model.onnx");
     TrainingReport report;
     ExportResult exported;
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       Engine.getInstance().setRandomSeed((int) seed);
-      MaskRcnn model = MaskRcnn.builder().setConfig(config).build().initialize(manager);
-      CocoDataset valGt = CocoReader.readDataset(darkVal.resolve(SceneDataset.ANNOTATIONS));
-      try (CocoLoader loader = CocoLoader.builder().setAnnotations(darkTrain.resolve(SceneDataset.ANNOTATIONS))
-              .setImageDir(darkTrain.resolve(SceneDataset.IMAGES)).setBatchSize(config.solver().imsPerBatch())
-              .optResize(config.transform().minSize(), config.transform().maxSize()).optClassNames(names).optSeed(seed)
+      MaskRcnn tuned = MaskRcnn.builder().setConfig(config).build().initialize(manager);
+      LoadReport loaded = StateDictLoader.load(tuned.parameters(),
+          Safetensors.read(pretrained.resolve(ModelDirectory.WEIGHTS)), "", false);
+      LOG.info("started from {}: {} parameters of the weighted non-local blocks are new (w = 0: the blocks start"
+          + " as the identity)", model, loaded.missingUnder("backbone.denoise.").size());
+      try (CocoLoader loader = CocoLoader.builder().setAnnotations(train.resolve(SceneDataset.ANNOTATIONS))
+              .setImageDir(train.resolve(SceneDataset.IMAGES)).setBatchSize(config.solver().imsPerBatch())
+              .optResize(config.transform().minSize(), config.transform().maxSize())
+              .optClassNames(config.classNames()).optSeed(seed).optSynthesizer(preset).optSynthesisSeed(seed)
               .optWorkers(1).build();
-          ProgressBar bar = new ProgressBar("train", iterations)) {
-        long t0 = System.nanoTime();
-        try {
-          report = Trainer.builder().setModel(model).setTrainData(loader).setRunDirectory(run)
-              .optValidation(valGt, darkVal.resolve(SceneDataset.IMAGES), Math.max(1, iterations / 4)).optSeed(seed)
-              .optCommandLine(List.of("lowlight", "demo"))
-              .optDatasetFiles(List.of(darkTrain.resolve(SceneDataset.ANNOTATIONS)))
-              .optProgress(p -> bar.step(1, String.format(Locale.ROOT, "loss %.3f", p.losses().getOrDefault("loss", 0.0))))
-              .build().run();
-        } catch (NonFiniteLossException e) {
-          // The trainer stops before applying a non-finite update, so the weights in memory are the
-          // last good ones: the demo goes on with them rather than leaving the user with nothing.
-          LOG.warn("{}; evaluating and exporting the weights of iteration {}", e.getMessage(), e.iteration() - 1);
-          Validator.Result r = new Validator(valGt, darkVal.resolve(SceneDataset.IMAGES)).evaluate(model);
-          Map<String, Double> m = new LinkedHashMap<>();
-          r.bbox().stats().asMap().forEach((k, v) -> m.put("bbox." + k, v));
-          r.segm().stats().asMap().forEach((k, v) -> m.put("segm." + k, v));
-          report = new TrainingReport(m, r.primaryAp(), e.iteration() - 1, (System.nanoTime() - t0) / 1e9, run, null);
-        }
+          ProgressBar bar = new ProgressBar("fine-tune", iterations)) {
+        report = Trainer.builder().setModel(tuned).setTrainData(loader).setRunDirectory(run)
+            .optValidation(valGt, darkImages, iterations).optSeed(seed)
+            .optCommandLine(List.of("lowlight", "demo", "--model", model, "--seed", Long.toString(seed)))
+            .optDatasetFiles(List.of(train.resolve(SceneDataset.ANNOTATIONS)))
+            .optProgress(p -> bar.step(1, String.format(Locale.ROOT, "loss %.3f", p.losses().getOrDefault("loss", 0.0))))
+            .build().run();
       }
-      exported = OnnxExporter.export(model, onnx, ExportOptions.defaults());
+      stage("fine_tune");
+      exported = OnnxExporter.export(tuned, onnx, ExportOptions.defaults());
+      stage("export");
     }
 
-    Path overlay = output.resolve("overlay.png");
-    int found;
-    Path image = darkVal.resolve(SceneDataset.IMAGES).resolve("000001.png");
+    List<Detections> afterDetections = new ArrayList<>();
     try (LowlightPredictor predictor = LowlightPredictor.open(onnx)) {
-      RgbImage rgb = ImageFiles.read(image);
-      Detections d = predictor.predict(rgb);
-      found = d.instances().size();
-      Overlay.write(rgb, d, predictor.info().classNames(), overlay);
+      for (String file : pictured) {
+        afterDetections.add(predictor.predict(ImageFiles.read(darkImages.resolve(file))));
+      }
     }
+    stage("onnx_runtime");
+
+    Path overlay = output.resolve("overlay.png");
+    ComparisonGrid grid = new ComparisonGrid(List.of("clean", "dark (" + preset + ")", "before: pretrained",
+        "after: fine-tuned, ONNX Runtime"), 320, 0.5f);
+    for (int i = 0; i < pictured.size(); i++) {
+      RgbImage clean = ImageFiles.read(valClean.resolve(SceneDataset.IMAGES).resolve(pictured.get(i)));
+      var dark = Overlay.toBufferedImage(ImageFiles.read(darkImages.resolve(pictured.get(i))));
+      grid.addRow(List.of(ComparisonGrid.Panel.of(Overlay.toBufferedImage(clean), null),
+          ComparisonGrid.Panel.of(dark, null), ComparisonGrid.Panel.of(dark, beforeDetections.get(i)),
+          ComparisonGrid.Panel.of(dark, afterDetections.get(i))));
+    }
+    EvalStats beforeSegm = before.segm().stats();
+    double afterSegm50 = report.finalMetrics().getOrDefault("segm.AP50", -1.0);
+    grid.write(overlay, String.format(Locale.ROOT, "dark validation, segm AP50: pretrained %.3f, fine-tuned %.3f"
+        + " (%d iterations); detections with score >= 0.5", beforeSegm.ap50(), afterSegm50, report.iterations()));
+    stage("picture");
 
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("bbox", metrics(report.finalMetrics(), "bbox."));
     summary.put("segm", metrics(report.finalMetrics(), "segm."));
+    Map<String, Object> pre = new LinkedHashMap<>();
+    pre.put("model", model);
+    pre.put("bbox", before.bbox().stats().asMap());
+    pre.put("segm", before.segm().stats().asMap());
+    summary.put("pretrained", pre);
     summary.put("iterations", report.iterations());
-    summary.put("training_seconds", report.seconds());
-    summary.put("seconds", (System.nanoTime() - started) / 1e9);
+    summary.put("preset", preset);
+    seconds.put("total", (System.nanoTime() - started) / 1e9);
+    summary.put("seconds", seconds);
     summary.put("model", run.resolve("model").toAbsolutePath().toString());
     summary.put("onnx", onnx.toAbsolutePath().toString());
     summary.put("overlay", overlay.toAbsolutePath().toString());
-    summary.put("pairs", pairs.toAbsolutePath().toString());
     Path file = output.resolve("summary.json");
     Files.writeString(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
 
     PrintWriter out = spec.commandLine().getOut();
-    out.printf(Locale.ROOT, "trained %d iterations in %.0f s on the low-light twin; validation (dark): bbox AP %.3f,"
-        + " segm AP %.3f, segm AP50 %.3f%n", report.iterations(), report.seconds(), value(report, "bbox.AP"),
-        value(report, "segm.AP"), value(report, "segm.AP50"));
-    out.println("clean/dark pairs: " + pairs.toAbsolutePath());
+    out.printf(Locale.ROOT, "dark validation (%d scenes, %s): segm AP50 %.3f before, %.3f after %d iterations of"
+        + " fine-tuning (segm AP %.3f -> %.3f, bbox AP50 %.3f -> %.3f)%n", valImages, preset, beforeSegm.ap50(),
+        afterSegm50, report.iterations(), beforeSegm.ap(), report.finalMetrics().getOrDefault("segm.AP", -1.0),
+        before.bbox().stats().ap50(), report.finalMetrics().getOrDefault("bbox.AP50", -1.0));
+    out.println("picture:          " + overlay.toAbsolutePath() + " (clean | dark | before | after)");
     out.println("run directory:    " + run.toAbsolutePath() + " (metrics.jsonl, training.png, checkpoints)");
-    out.println("model directory:  " + run.resolve("model").toAbsolutePath());
     out.printf(Locale.ROOT, "ONNX model:       %s (%d nodes)%n", onnx.toAbsolutePath(), exported.nodes());
-    out.printf(Locale.ROOT, "overlay:          %s (%d instances found by ONNX Runtime)%n", overlay.toAbsolutePath(), found);
-    out.println("summary:          " + file.toAbsolutePath());
+    out.printf(Locale.ROOT, "summary:          %s (%.0f s in all)%n", file.toAbsolutePath(), seconds.get("total"));
     return 0;
   }
 
-  /** A clean scene dataset and its low-light twin; returns the twin's directory. */
-  private Path dataset(Path data, String split, int count, long dataSeed, SceneGenerator generator) throws IOException {
-    Path clean = data.resolve(split).resolve("clean");
-    Path dark = data.resolve(split).resolve("dark");
-    try (ProgressBar bar = new ProgressBar(split + " scenes", count)) {
-      SceneDataset.write(clean, count, dataSeed, generator, (done, total) -> bar.step(1, ""));
+  private Path pretrainedDirectory() {
+    try {
+      return ModelZoo.resolve(model);
+    } catch (IllegalArgumentException e) {
+      throw new UserError("--model " + model + ": " + e.getMessage());
     }
-    @SuppressWarnings("unchecked")
-    SynthesizerProvider<Record> maet = (SynthesizerProvider<Record>) PluginRegistry.load().synthesizer("maet");
-    try (ProgressBar bar = new ProgressBar(split + " low light", count)) {
-      LowLightTwin.make(clean.resolve(SceneDataset.ANNOTATIONS), clean.resolve(SceneDataset.IMAGES), dark,
-          new LowLightTwin.Synthesis("maet", maet.defaultOptions(), maet.create(maet.defaultOptions())), dataSeed,
-          Runtime.getRuntime().availableProcessors(), (done, total) -> bar.step(1, ""));
-    }
-    return dark;
   }
 
-  private static void writePairs(Path clean, Path dark, Path png) throws IOException {
-    List<RgbImage> c = new ArrayList<>();
-    List<RgbImage> d = new ArrayList<>();
-    for (int i = 1; i <= 4; i++) {
-      String name = String.format(Locale.ROOT, "%06d.png", i);
-      Path a = clean.resolve(SceneDataset.IMAGES).resolve(name);
-      if (Files.exists(a)) {
-        c.add(ImageFiles.read(a));
-        d.add(ImageFiles.read(dark.resolve(SceneDataset.IMAGES).resolve(name)));
+  /** The zoo model's own scenes, or the zoo's default when the model is a plain directory. */
+  private SceneGenerator scenes(Path pretrained) {
+    Manifest.Scenes scenes = ModelZoo.isReference(model)
+        ? ModelZoo.get(model.substring(ModelZoo.SCHEME.length())).manifest().scenes()
+        : ModelZoo.get(ZOO_MODEL.substring(ModelZoo.SCHEME.length())).manifest().scenes();
+    LOG.info("scenes of {}x{} with {}-{} objects of {}-{} px (as {} was trained on)", scenes.width(), scenes.height(),
+        scenes.minObjects(), scenes.maxObjects(), scenes.minSize(), scenes.maxSize(), pretrained);
+    return scenes.generator();
+  }
+
+  /** The four validation images drawn: the first four. */
+  private static List<String> pictured(CocoDataset gt) {
+    List<String> out = new ArrayList<>();
+    for (var image : gt.images()) {
+      if (out.size() < 4) {
+        out.add(image.fileName());
       }
     }
-    PairGrid.write(c, d, png);
+    return out;
+  }
+
+  private void stage(String name) {
+    long now = System.nanoTime();
+    seconds.put(name, (now - lap) / 1e9);
+    lap = now;
   }
 
   private static Map<String, Double> metrics(Map<String, Double> all, String prefix) {
@@ -207,9 +293,5 @@ final class DemoCommand implements Callable<Integer> {
       }
     });
     return m;
-  }
-
-  private static double value(TrainingReport r, String key) {
-    return r.finalMetrics().getOrDefault(key, -1.0);
   }
 }
