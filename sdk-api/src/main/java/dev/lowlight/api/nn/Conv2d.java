@@ -21,6 +21,9 @@ import java.util.List;
  */
 public final class Conv2d extends AbstractBlock implements OnnxLowerable {
 
+  /** Inputs with fewer channels than this train over a channels-last view (see Layouts.channelsLast). */
+  private static final int NARROW = 32;
+
   private final int inChannels;
   private final int outChannels;
   private final int kernel;
@@ -77,6 +80,10 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
     if (kernel == 1) {
       // oneDNN's 1x1 kernel over a channels-last input can divide by zero on VMs (see Layouts).
       x = Layouts.dense(x);
+    } else if (training && x.hasGradient() && x.getShape().get(1) < NARROW && !x.getDevice().isGpu()) {
+      // oneDNN's input gradient of a larger kernel over a dense input of few channels can be NaN on
+      // AVX-512 (see Layouts.channelsLast); the channels-last view takes another kernel
+      x = Layouts.channelsLast(x);
     }
     if (kernel == 1 && padding == 0 && stride > 1) {
       // The same numbers as a strided 1x1 convolution (each output reads one input pixel), but

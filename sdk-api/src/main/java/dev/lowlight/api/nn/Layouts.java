@@ -31,4 +31,19 @@ public final class Layouts {
     // DJL's API has no contiguous() of its own.
     return x.reshape(-1).reshape(x.getShape());
   }
+
+  /**
+   * {@code x} with channels-last strides ({@code N×C×H×W} values over {@code N×H×W×C} memory): itself
+   * when it already has them, else one differentiable copy.
+   *
+   * <p>Why: on AVX-512, PyTorch 2.7.1's oneDNN computes the input gradient of a 3x3 convolution over
+   * a dense input of few channels with non-finite values at random (measured in a program with
+   * nothing of the SDK, 300 backward passes over {@code P×C×14×14}: 29 bad at 16 → 8 channels, 30 at
+   * 8 → 8, none at 32 → 32 or 64 → 64, none over the channels-last view, none with {@code
+   * ONEDNN_MAX_CPU_ISA=AVX2}).
+   */
+  public static NDArray channelsLast(NDArray x) {
+    ai.djl.ndarray.types.Shape s = x.getShape();
+    return x.transpose(0, 2, 3, 1).reshape(-1).reshape(s.get(0), s.get(2), s.get(3), s.get(1)).transpose(0, 3, 1, 2);
+  }
 }
