@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.lowlight.api.config.ConfigLoader;
 import dev.lowlight.api.config.ModelConfig;
 import dev.lowlight.api.registry.PluginRegistry;
-import dev.lowlight.api.spi.SynthesizerProvider;
 import dev.lowlight.api.structures.RgbImage;
 import dev.lowlight.data.coco.CocoDataset;
 import dev.lowlight.data.coco.CocoReader;
@@ -141,11 +140,9 @@ final class DemoCommand implements Callable<Integer> {
     try (ProgressBar bar = new ProgressBar("val scenes", valImages)) {
       SceneDataset.write(valClean, valImages, seed * 7919 + 202, generator, (done, total) -> bar.step(1, ""));
     }
-    @SuppressWarnings("unchecked")
-    SynthesizerProvider<Record> synth = (SynthesizerProvider<Record>) PluginRegistry.load().synthesizer(preset);
     try (ProgressBar bar = new ProgressBar("val low light", valImages)) {
       LowLightTwin.make(valClean.resolve(SceneDataset.ANNOTATIONS), valClean.resolve(SceneDataset.IMAGES), valDark,
-          new LowLightTwin.Synthesis(preset, synth.defaultOptions(), synth.create(synth.defaultOptions())), seed,
+          LowLightTwin.Synthesis.create(preset, Map.of()), seed,
           Runtime.getRuntime().availableProcessors(), (done, total) -> bar.step(1, ""));
     }
     stage("data");
@@ -260,9 +257,8 @@ final class DemoCommand implements Callable<Integer> {
 
   /** The zoo model's own scenes, or the zoo's default when the model is a plain directory. */
   private SceneGenerator scenes(Path pretrained) {
-    Manifest.Scenes scenes = ModelZoo.isReference(model)
-        ? ModelZoo.get(model.substring(ModelZoo.SCHEME.length())).manifest().scenes()
-        : ModelZoo.get(ZOO_MODEL.substring(ModelZoo.SCHEME.length())).manifest().scenes();
+    String zooModel = ModelZoo.isReference(model) ? model : ZOO_MODEL;
+    Manifest.Scenes scenes = ModelZoo.get(zooModel.substring(ModelZoo.SCHEME.length())).manifest().scenes();
     LOG.info("scenes of {}x{} with {}-{} objects of {}-{} px (as {} was trained on)", scenes.width(), scenes.height(),
         scenes.minObjects(), scenes.maxObjects(), scenes.minSize(), scenes.maxSize(), pretrained);
     return scenes.generator();

@@ -33,8 +33,8 @@ public final class Layouts {
   }
 
   /**
-   * {@code x} with channels-last strides ({@code N×C×H×W} values over {@code N×H×W×C} memory): itself
-   * when it already has them, else one differentiable copy.
+   * {@code x} with channels-last strides ({@code N×C×H×W} values over {@code N×H×W×C} memory): a view
+   * of the same memory when it already has them, else one differentiable copy.
    *
    * <p>Why: on AVX-512, PyTorch 2.7.1's oneDNN computes the input gradient of a 3x3 convolution over
    * a dense input of few channels with non-finite values at random (measured in a program with

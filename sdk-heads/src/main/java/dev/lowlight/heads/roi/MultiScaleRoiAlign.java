@@ -254,20 +254,15 @@ public final class MultiScaleRoiAlign {
 
     @Override
     public NDList sourceGradients(NDArray leafGradient) {
-      float[] g = leafGradient.toFloatArray();
+      // [R, S, S, C] rows, the kernel's own layout (the leaf is a channels-last view of it)
+      float[] g = leafGradient.transpose(0, 2, 3, 1).toFloatArray();
       NDManager manager = leafGradient.getManager();
       NDList out = new NDList();
       for (LevelTaps p : parts) {
         int[] members = p.members();
         float[] upstream = new float[members.length * bins * channels];
         for (int j = 0; j < members.length; j++) {
-          int src = members[j] * channels * bins;
-          int dst = j * bins * channels;
-          for (int ch = 0; ch < channels; ch++) {
-            for (int b = 0; b < bins; b++) {
-              upstream[dst + b * channels + ch] = g[src + ch * bins + b];
-            }
-          }
+          System.arraycopy(g, members[j] * bins * channels, upstream, j * bins * channels, bins * channels);
         }
         Shape sh = host.shape(p.level());
         int pixels = (int) (sh.get(0) * sh.get(2) * sh.get(3));
