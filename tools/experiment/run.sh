@@ -17,8 +17,10 @@
 #      the learnt w, AP against iteration, into RESULTS/results.md.
 # Every step is a `lowlight` command; the exact commands are logged to OUT/commands.txt and copied
 # into the results. Sizes are environment variables:
-#   INIT (zoo:scenes-r18)  FT_ITERS (2000)  TRAIN (1000)  VAL (200)  SEEDS ("1 2 3")  PARALLEL (1)
-#   VAL_EVERY (FT_ITERS/10)  LR (0.001)  BATCH (4)
+#   INIT (zoo:scenes-r18)  FT_ITERS (500)  TRAIN (1000)  VAL (200)  SEEDS ("1 2 3")  PARALLEL (1)
+#   VAL_EVERY (FT_ITERS/5)  LR (0.0005)  BATCH (4)
+# The defaults take about 2 1/4 hours on a 2-core machine: 18 fine-tunings of about 0.66 s per
+# iteration (4 images at 256x256, measured by lowlight demo) plus 5 validations of 200 images each.
 #   ARCH: INIT's architecture as YAML (default: INIT/config.yaml for a model directory, the zoo's
 #   config.yaml or tools/zoo/NAME.yaml for zoo:NAME)
 # At the paper's scale (COCO, torchvision's weights, a GPU) see paper-scale.sh.
@@ -30,12 +32,12 @@ OUT="$(realpath -m "${1:-experiment-output}")"
 RESULTS="$(realpath -m "${2:-$ROOT/docs/results}")"
 LOWLIGHT="${LOWLIGHT:-$ROOT/bin/lowlight}"
 INIT="${INIT:-zoo:scenes-r18}"
-FT_ITERS="${FT_ITERS:-2000}"
+FT_ITERS="${FT_ITERS:-500}"
 TRAIN="${TRAIN:-1000}"
 VAL="${VAL:-200}"
 SEEDS="${SEEDS:-1 2 3}"
 PARALLEL="${PARALLEL:-1}"
-VAL_EVERY="${VAL_EVERY:-$(( FT_ITERS >= 10 ? FT_ITERS / 10 : 1 ))}"
+VAL_EVERY="${VAL_EVERY:-$(( FT_ITERS >= 5 ? FT_ITERS / 5 : 1 ))}"
 # shellcheck source=tools/experiment/arms.sh
 . "$HERE/arms.sh"
 
@@ -68,9 +70,10 @@ VAL_ANN="$D/val-dark/annotations.json" VAL_IMAGES="$D/val-dark/images"
 run eval --model "$INIT" --ann "$D/val/annotations.json" --images "$D/val/images" --json "$OUT/eval/pretrained-clean.json"
 run eval --model "$INIT" --ann "$VAL_ANN" --images "$VAL_IMAGES" --json "$OUT/eval/pretrained.json"
 
-# 3. The arms. The solver: AdamW at half the zoo model's rate (it trained at 0.002), a warm-up over
-#    5% of the budget, cosine decay, BATCH images per iteration as the zoo model was trained.
-SOLVER="solver: {optimizer: adamw, base_lr: ${LR:-0.001}, weight_decay: 0.0001, schedule: cosine,\
+# 3. The arms. The solver is lowlight demo's fine-tuning (AdamW at 5e-4, which took the zoo model from
+#    dark segm AP50 0.27 to 0.69 in 600 iterations): a warm-up over 5% of the budget, cosine decay,
+#    BATCH images per iteration.
+SOLVER="solver: {optimizer: adamw, base_lr: ${LR:-0.0005}, weight_decay: 0.0001, schedule: cosine,\
  warmup_iters: $(( FT_ITERS / 20 )), warmup_factor: 0.1, ims_per_batch: ${BATCH:-4}, clip_grad_norm: 5.0,\
  max_iters: $FT_ITERS, trainable: backbone-only}"
 NL_OPTIONS=""

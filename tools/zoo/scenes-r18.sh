@@ -4,7 +4,7 @@
 # commands, the seed, the machine, the SHA-256 and the validation AP) under
 # sdk-zoo/src/main/resources/lowlight-zoo/scenes-r18/.
 #
-#   tools/zoo/scenes-r18.sh [WORK_DIR]      # about 1 hour on a 2-core machine
+#   tools/zoo/scenes-r18.sh [WORK_DIR]      # about 75 minutes on a 2-core machine
 #
 # The same commands on the CPU model and thread count recorded in the manifest give the same bytes;
 # the training run alone can be repeated with `lowlight train --reproduce WORK_DIR/run --output NEW`.
@@ -23,7 +23,7 @@ commands=(
   "lowlight scenes --output WORK/train --count $TRAIN_COUNT --seed $TRAIN_SEED $SCENES"
   "lowlight scenes --output WORK/val --count $VAL_COUNT --seed $VAL_SEED $SCENES"
   "lowlight synth --ann WORK/val/annotations.json --images WORK/val/images --output WORK/val-dark --preset maet --seed 3"
-  "lowlight train --config tools/zoo/scenes-r18.yaml --train-ann WORK/train/annotations.json --train-images WORK/train/images --val-ann WORK/val/annotations.json --val-images WORK/val/images --val-every 1000 --seed 1 --output WORK/run"
+  "lowlight train --config tools/zoo/scenes-r18.yaml --train-ann WORK/train/annotations.json --train-images WORK/train/images --val-ann WORK/val/annotations.json --val-images WORK/val/images --val-every 2000 --seed 1 --output WORK/run"
 )
 run() { local c="${1//WORK/$WORK}"; echo "+ ${c}" >&2; (cd "$ROOT" && eval "\"$L\" ${c#lowlight }"); }
 

@@ -149,7 +149,8 @@ final class ZooCommand implements Callable<Integer> {
           Long.parseLong(s[7]), Integer.parseInt(s[8]), Long.parseLong(s[9]));
       JsonNode last = lastTrainLine(run.resolve("metrics.jsonl"));
       Manifest.Training training = new Manifest.Training(List.copyOf(commands), runInfo.path("seed").asLong(),
-          last == null ? 0 : last.path("iteration").asInt() + 1, runInfo.path("training_seconds").asDouble(
+          // metrics.jsonl's "iteration" counts the steps completed, the last one included
+          last == null ? 0 : last.path("iteration").asInt(), runInfo.path("training_seconds").asDouble(
               last == null ? 0 : last.path("time").asDouble()), runInfo.path("cpu").asText(""),
           runInfo.path("intra_op_threads").asInt(0), runInfo.path("sdk_version").asText(""),
           sha256(Files.readAllBytes(model.resolve(ModelDirectory.WEIGHTS))));

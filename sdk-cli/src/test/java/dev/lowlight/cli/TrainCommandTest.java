@@ -52,6 +52,18 @@ class TrainCommandTest {
     assertThat(java.util.Arrays.equals(Files.readAllBytes(dir.resolve("run2/model/model.safetensors")),
         Files.readAllBytes(dir.resolve("run1/model/model.safetensors")))).as("same weights, byte for byte").isTrue();
 
+    // the zoo's manifest records the run as it was: its two iterations and the packed file's hash
+    CliTest.Run packed = lowlight("zoo", "pack", "--run", dir.resolve("run1").toString(), "--name", "tiny",
+        "--description", "two iterations", "--output", dir.resolve("zoo").toString(), "--scenes",
+        "128,96,2,3,16,40,4,1,4,1", "--command", "lowlight train --config tiny.yaml");
+    assertThat(packed.exit()).as(packed.err()).isZero();
+    var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("zoo/tiny/manifest.json")
+        .toFile());
+    assertThat(manifest.path("training").path("iterations").asInt()).isEqualTo(2);
+    assertThat(manifest.path("weights").path("sha256").asText()).isEqualTo(java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(dir.resolve(
+            "zoo/tiny/model.safetensors")))));
+
     Files.writeString(ann, " ", StandardOpenOption.APPEND);
     CliTest.Run refused = lowlight("train", "--reproduce", dir.resolve("run1").toString(), "--output",
         dir.resolve("run3").toString());
