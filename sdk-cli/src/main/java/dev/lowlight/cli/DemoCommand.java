@@ -266,13 +266,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** The four validation images drawn: the first four. */
   private static List<String> pictured(CocoDataset gt) {
-    List<String> out = new ArrayList<>();
-    for (var image : gt.images()) {
-      if (out.size() < 4) {
-        out.add(image.fileName());
-      }
-    }
-    return out;
+    return gt.images().stream().limit(4).map(image -> image.fileName()).toList();
   }
 
   private void stage(String name) {

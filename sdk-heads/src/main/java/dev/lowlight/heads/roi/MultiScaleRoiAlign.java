@@ -183,12 +183,10 @@ public final class MultiScaleRoiAlign {
     }
     NDManager manager = first.getManager();
     // duplicate(): an engine-owned copy, which autograd may keep after this call (see LossOps).
-    // [R, C, S, S] with channels-last strides, as the kernel writes it, and not a dense copy: on
-    // AVX-512, PyTorch 2.7.1's oneDNN computes the input gradient of a 3x3 convolution over a
-    // small dense N×C×14×14 input (the mask head's first layer) with non-finite values at random
-    // (measured: 29 of 300 backward passes, 16 → 8 channels, 3..40 RoIs; none over the
-    // channels-last view, none with ONEDNN_MAX_CPU_ISA=AVX2). 1x1 convolutions densify their input
-    // themselves (Layouts), so the other oneDNN fault cannot be reached through this view.
+    // [R, C, S, S] with channels-last strides, as the kernel writes it, and not a dense copy: the
+    // mask head's first 3x3 convolution over a narrow dense input hits oneDNN's random NaN input
+    // gradient (Layouts.channelsLast has the measurements). 1x1 convolutions densify their input
+    // themselves (Layouts.dense), so the other oneDNN fault cannot be reached through this view.
     NDArray values = manager.create(out, new Shape(r, outputSize, outputSize, c)).duplicate().transpose(0, 3, 1, 2);
     if (!training || parts.isEmpty()) {
       return new PooledFeatures(values, null);
