@@ -14,6 +14,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.lowlight.api.config.ConfigException;
+import dev.lowlight.api.nn.Conv2d;
 import dev.lowlight.api.nn.Layouts;
 import dev.lowlight.api.nn.MaxPool2d;
 import dev.lowlight.api.nn.TorchNames;
@@ -211,7 +212,9 @@ public final class ResNet extends AbstractBlock implements Backbone {
         default -> throw new IllegalArgumentException("depth must be 18, 34, 50 or 101, got " + depth);
       };
       boolean bottleneck = depth >= 50;
-      conv1 = addChildBlock("conv1", Layers.conv(3, 64, 7, 2, 3, false));
+      // reads the image, whose gradient no one needs
+      conv1 = addChildBlock("conv1", Conv2d.builder().setInChannels(3).setOutChannels(64).setKernel(7).optStride(2)
+          .optPadding(3).optBias(false).optInputGradient(false).build());
       bn1 = addChildBlock("bn1", Layers.norm(frozenNorm, 64));
       int in = 64;
       for (int s = 0; s < 4; s++) {

@@ -31,6 +31,7 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
   private final int padding;
   private final int dilation;
   private final int groups;
+  private final boolean inputGradient;
   private final Parameter weight;
   private final Parameter bias;
 
@@ -42,6 +43,7 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
     this.padding = b.padding;
     this.dilation = b.dilation;
     this.groups = b.groups;
+    this.inputGradient = b.inputGradient;
     this.weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
         .optInitializer(b.weightInit != null ? b.weightInit : TorchInit.pytorchDefault((long) (b.inChannels / b.groups) * b.kernel * b.kernel))
         .optShape(new Shape(outChannels, inChannels / groups, kernel, kernel)).build());
@@ -80,9 +82,10 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
     if (kernel == 1) {
       // oneDNN's 1x1 kernel over a channels-last input can divide by zero on VMs (see Layouts).
       x = Layouts.dense(x);
-    } else if (training && x.hasGradient() && x.getShape().get(1) < NARROW && !x.getDevice().isGpu()) {
+    } else if (training && inputGradient && x.getShape().get(1) < NARROW && !x.getDevice().isGpu()) {
       // oneDNN's input gradient of a larger kernel over a dense input of few channels can be NaN on
-      // AVX-512 (see Layouts.channelsLast); the channels-last view takes another kernel
+      // AVX-512 (see Layouts.channelsLast); the channels-last view takes another kernel. Not keyed on
+      // x.hasGradient(): DJL reports false for results of operations, which are most inputs here.
       x = Layouts.channelsLast(x);
     }
     if (kernel == 1 && padding == 0 && stride > 1) {
@@ -135,6 +138,7 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
     private int dilation = 1;
     private int groups = 1;
     private boolean bias = true;
+    private boolean inputGradient = true;
     private ai.djl.training.initializer.Initializer weightInit;
     private ai.djl.training.initializer.Initializer biasInit;
 
@@ -192,6 +196,17 @@ public final class Conv2d extends AbstractBlock implements OnnxLowerable {
     /** Whether the convolution has a bias (default true). */
     public Builder optBias(boolean v) {
       bias = v;
+      return this;
+    }
+
+    /**
+     * Whether training may need the gradient of the input (default true). False only for a
+     * convolution that reads the network's image, such as a backbone's stem: it then skips the
+     * channels-last copy that a training convolution of fewer than 32 input channels takes on the
+     * CPU (see {@link Layouts#channelsLast}), and keeps the dense layout of what follows it.
+     */
+    public Builder optInputGradient(boolean v) {
+      inputGradient = v;
       return this;
     }
 
