@@ -32,7 +32,12 @@ final class EagerModels {
     return names;
   }
 
-  static PredictCommand.ImageModel open(Path dir) {
+  /**
+   * The model directory {@code dir} run eagerly; detections scoring below {@code scoreThreshold} are
+   * dropped, as {@link dev.lowlight.runtime.LowlightPredictor} drops them (after the model's own
+   * {@code roi_heads.score_thresh}).
+   */
+  static PredictCommand.ImageModel open(Path dir, float scoreThreshold) {
     NDManager manager = NDManager.newBaseManager();
     MaskRcnn model;
     try {
@@ -54,7 +59,9 @@ final class EagerModels {
 
       @Override
       public Detections predict(RgbImage image) {
-        return toDetections(model.predict(image), names);
+        Detections all = toDetections(model.predict(image), names);
+        return new Detections(all.imageHeight(), all.imageWidth(),
+            all.instances().stream().filter(i -> i.score() >= scoreThreshold).toList());
       }
 
       @Override

@@ -157,14 +157,14 @@ final class PredictCommand implements Callable<Integer> {
     if (!Files.exists(model)) {
       throw new UserError(model + ": no such model file or directory");
     }
-    if (Files.isDirectory(model)) {
-      return EagerModels.open(model);
-    }
     PredictorOptions options;
     try {
       options = PredictorOptions.builder().optDevice(device).optScoreThreshold(scoreThreshold).build();
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage());
+    }
+    if (Files.isDirectory(model)) {
+      return EagerModels.open(model, options.scoreThreshold());
     }
     LowlightPredictor p;
     try {

@@ -56,6 +56,41 @@ class ModelCommandsTest {
     assertThat(dir.resolve("out/000001.png")).isNotEmptyFile();
   }
 
+  /** --score-threshold holds for model directories as for ONNX files (it was ignored eagerly). */
+  @Test
+  void scoreThresholdDropsEagerDetectionsBelowIt() throws Exception {
+    CliTest.Run all = lowlight("predict", "--model", dir.resolve("model").toString(), "--input",
+        dir.resolve("data/images").toString(), "--output", dir.resolve("all").toString(), "--score-threshold", "0");
+    assertThat(all.exit()).as(all.err()).isZero();
+    double[] scores = scores(dir.resolve("all/predictions.json"));
+    assertThat(scores).hasSizeGreaterThan(2);
+    double median = java.util.Arrays.stream(scores).sorted().toArray()[scores.length / 2];
+    CliTest.Run some = lowlight("predict", "--model", dir.resolve("model").toString(), "--input",
+        dir.resolve("data/images").toString(), "--output", dir.resolve("some").toString(), "--score-threshold",
+        Double.toString(median));
+    assertThat(some.exit()).as(some.err()).isZero();
+    double[] kept = scores(dir.resolve("some/predictions.json"));
+    // scores are floats written in their shortest form: compared as floats, as the predictor compares them
+    assertThat(kept).hasSize((int) java.util.Arrays.stream(scores).filter(v -> (float) v >= (float) median).count())
+        .hasSizeLessThan(scores.length);
+    for (double v : kept) {
+      assertThat((float) v).isGreaterThanOrEqualTo((float) median);
+    }
+    CliTest.Run bad = lowlight("predict", "--model", dir.resolve("model").toString(), "--input",
+        dir.resolve("data/images").toString(), "--output", dir.resolve("bad").toString(), "--score-threshold", "1.5");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("scoreThreshold must be in [0, 1], got 1.5");
+  }
+
+  private static double[] scores(Path predictions) throws Exception {
+    JsonNode results = new ObjectMapper().readTree(predictions.toFile());
+    double[] out = new double[results.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = results.get(i).get("score").asDouble();
+    }
+    return out;
+  }
+
   @Test
   void predictOnADatasetWhoseCategoriesDifferFailsListingBoth() {
     CliTest.Run r = lowlight("predict", "--model", dir.resolve("model").toString(), "--input",
