@@ -10,6 +10,7 @@
 #   VAL_EVERY                       validation interval in iterations (AP against iteration)
 #   TRAIN_EXTRA                     more `lowlight train` options (e.g. --device gpu --workers 8)
 #   RESULTS                         where table.py writes results.md and summary.json
+#   CLEAN_IMAGES                    the clean originals of VAL_IMAGES (same file names), for the pictures
 
 # The arms, in the order of the tables:
 #   clean-continue          control: the same budget and recipe, no denoiser, clean images (no --synthesize)
@@ -92,10 +93,35 @@ finetune_all() {
   fi
 }
 
-# The arms' configurations, every arm over SEEDS, then the tables (table.py) into RESULTS.
+# Pictures: the first PICTURES (3) low-light validation images as INIT, `none` and
+# `weighted-non-local` (their lowest seed) predict them, detections scoring at least 0.5, written to
+# OUT/pictures/NAME/; OUT/pictures/inputs.txt pairs each dark image with its clean original
+# (CLEAN_IMAGES/<same name>) for table.py, which tiles them into RESULTS/predictions.png.
+pictures() {
+  local dir="$OUT/pictures" f name model
+  local inputs=()
+  mkdir -p "$dir"
+  : >"$dir/inputs.txt"
+  while IFS= read -r f; do
+    inputs+=(--input "$f")
+    printf '%s\t%s\n' "$f" "${CLEAN_IMAGES:-}/$(basename "$f")" >>"$dir/inputs.txt"
+  done < <(find "$VAL_IMAGES" -maxdepth 1 -type f \( -name '*.png' -o -name '*.jpg' \) | sort | head -n "${PICTURES:-3}")
+  for name in pretrained none weighted-non-local; do
+    if [ "$name" = pretrained ]; then
+      model="$INIT"
+    else
+      model="$(find "$OUT/runs" -maxdepth 2 -path "*/$name-seed*/model" -type d | sort | head -n 1)"
+      [ -n "$model" ] || continue
+    fi
+    run predict --model "$model" "${inputs[@]}" --output "$dir/$name" --overlay --score-threshold 0.5 >/dev/null
+  done
+}
+
+# The arms' configurations, every arm over SEEDS, the pictures, then the tables (table.py) into RESULTS.
 experiment() {
   write_configs
   finetune_all
+  pictures
   python3 "$(dirname "${BASH_SOURCE[0]}")/table.py" "$OUT" "$RESULTS"
   echo "results: $RESULTS/results.md"
 }

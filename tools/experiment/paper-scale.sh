@@ -41,7 +41,8 @@ for f in "$PTH" "$COCO/annotations/instances_train2017.json" "$COCO/annotations/
   [ -e "$f" ] || { echo "paper-scale.sh: $f: no such file or directory" >&2; exit 2; }
 done
 mkdir -p "$OUT/eval" "$RESULTS"
-: >"$OUT/commands.txt"
+# Appended, not truncated: a rerun into the same OUT (more SEEDS) adds its commands after a header.
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(basename "$0") SEEDS=\"$SEEDS\" FT_ITERS=$FT_ITERS" >>"$OUT/commands.txt"
 
 # 1. torchvision's COCO weights as a model directory, and the low-light twin of val2017.
 INIT="$OUT/init"
@@ -51,6 +52,7 @@ D="$OUT/data"
   --images "$COCO/val2017" --output "$D/val2017-dark" --preset maet --seed 103 --pairs "$OUT/pairs.png"
 TRAIN_ANN="$COCO/annotations/instances_train2017.json" TRAIN_IMAGES="$COCO/train2017"
 VAL_ANN="$D/val2017-dark/annotations.json" VAL_IMAGES="$D/val2017-dark/images"
+CLEAN_IMAGES="$COCO/val2017"
 
 # 2. The pretrained model, no fine-tuning, on clean and on low-light val2017 (a model directory is
 #    evaluated on DJL's default device: the GPU with the CUDA build).

@@ -15,7 +15,7 @@
 #      learnt w of every block (lowlight inspect);
 #   4. table.py: mean ± sd over seeds, each arm's difference to `none` with its standard error,
 #      the learnt w, AP against iteration, into RESULTS/results.md.
-# Every step is a `lowlight` command; the exact commands are logged to OUT/commands.txt and copied
+# Every step is a `lowlight` command; the exact commands are appended to OUT/commands.txt and copied
 # into the results. Sizes are environment variables:
 #   INIT (zoo:scenes-r18)  FT_ITERS (500)  TRAIN (1000)  VAL (200)  SEEDS ("1 2 3")  PARALLEL (1)
 #   VAL_EVERY (FT_ITERS/5)  LR (0.0005)  BATCH (4)
@@ -52,7 +52,8 @@ fi
 [ -f "$ARCH" ] || { echo "run.sh: $ARCH: no such file (set ARCH to the YAML of INIT's architecture)" >&2; exit 2; }
 
 mkdir -p "$OUT/eval" "$RESULTS"
-: >"$OUT/commands.txt"
+# Appended, not truncated: a rerun into the same OUT (more SEEDS) adds its commands after a header.
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(basename "$0") SEEDS=\"$SEEDS\" FT_ITERS=$FT_ITERS" >>"$OUT/commands.txt"
 
 # 1. Scenes as tools/zoo/scenes-r18.sh makes them, with seeds the zoo model never saw (it used 1, 2, 3).
 SCENES=(--width 256 --height 256 --min-objects 2 --max-objects 6 --min-size 20 --max-size 176)
@@ -65,6 +66,7 @@ if [ ! -f "$D/val-dark/annotations.json" ]; then
 fi
 TRAIN_ANN="$D/train/annotations.json" TRAIN_IMAGES="$D/train/images"
 VAL_ANN="$D/val-dark/annotations.json" VAL_IMAGES="$D/val-dark/images"
+CLEAN_IMAGES="$D/val/images"
 
 # 2. The pretrained model, no fine-tuning.
 run eval --model "$INIT" --ann "$D/val/annotations.json" --images "$D/val/images" --json "$OUT/eval/pretrained-clean.json"

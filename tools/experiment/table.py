@@ -5,7 +5,8 @@ Reads OUT/eval/*.json (`lowlight eval --json`), OUT/eval/*.inspect.txt (`lowligh
 learnt w of each block) and the validation records of OUT/runs/*/metrics.jsonl (AP and w against
 iteration). Per arm: mean ± sample sd over seeds of bbox/segm AP and AP50; each arm's difference to
 `none` with the standard error of a difference of two means, sqrt(sd_a²/n_a + sd_b²/n_b), and
-whether |diff| > 2·SE; the learnt w per block; AP against iteration as a table, and as
+whether it is distinguishable from zero by Welch's t test at 5% (|diff| > t·SE, t for the
+Welch-Satterthwaite degrees of freedom: 2.78 for 3 seeds against 3 of equal spread, not 2); the learnt w per block; AP against iteration as a table, and as
 RESULTS/ap_vs_iteration.png when matplotlib is installed. Usage: table.py OUT RESULTS"""
 import json
 import math
@@ -69,14 +70,30 @@ def cell(values):
     return "%.1f" % m if sd is None else "%.1f ± %.1f" % (m, sd)
 
 
+# Two-sided 5% quantiles of Student's t by degrees of freedom; a df between two rows takes the
+# lower row (the larger t), so "distinguishable" errs towards no.
+T975 = [(1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571), (6, 2.447), (7, 2.365), (8, 2.306),
+        (9, 2.262), (10, 2.228), (12, 2.179), (15, 2.131), (20, 2.086), (30, 2.042), (60, 2.000), (120, 1.980)]
+
+
+def t975(df):
+    return next((t for d, t in reversed(T975) if d <= df), T975[0][1])
+
+
 def difference(a, b):
-    """Difference of means a - b in AP points, its standard error, and whether |diff| > 2 SE."""
+    """Difference of means a - b in AP points, its standard error, Welch's degrees of freedom, the t
+    it must exceed, and whether |diff| > t·SE (Welch's t test, two-sided, 5%)."""
     ma, sa = mean_sd(pct(a))
     mb, sb = mean_sd(pct(b))
     if sa is None or sb is None:
-        return ma - mb, None, None
-    se = math.sqrt(sa ** 2 / len(a) + sb ** 2 / len(b))
-    return ma - mb, se, abs(ma - mb) > 2 * se
+        return ma - mb, None, None, None, None
+    va, vb = sa ** 2 / len(a), sb ** 2 / len(b)
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return ma - mb, 0.0, None, None, ma != mb
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    t = t975(df)
+    return ma - mb, se, df, t, abs(ma - mb) > t * se
 
 
 def ap_table(rows):
@@ -100,9 +117,9 @@ def difference_table(summary):
             if not a or not b:
                 cells.append("—")
                 continue
-            diff, se, significant = difference(a, b)
+            diff, se, df, t, significant = difference(a, b)
             summary.setdefault("difference_to_none", {}).setdefault(arm, {})["%s.%s" % (kind, key)] = {
-                "diff": diff, "se": se, "beyond_2se": significant}
+                "diff": diff, "se": se, "welch_df": df, "t_975": t, "distinguishable": significant}
             cells.append("%+.2f (SE n/a: one seed)" % diff if se is None
                          else "%+.2f ± %.2f %s" % (diff, se, "**yes**" if significant else "no"))
         lines.append("| %s | %s |" % (arm, " | ".join(cells)))
@@ -138,7 +155,7 @@ def w_table(summary):
 
 
 def curves():
-    """{arm: {(kind, key or w-block): [(iteration, mean over seeds)]}} from the validation records;
+    """{arm: {(kind, key or w-block): [(iteration, mean, sd over seeds)]}} from the validation records;
     iteration 0 is the pretrained model on the same low-light split."""
     pretrained = OUT / "eval" / "pretrained.json"
     start = read_json(pretrained) if pretrained.exists() else None
@@ -162,15 +179,16 @@ def curves():
                 if value(start, kind, key) is not None:
                     per.setdefault((kind, key), {}).setdefault(0, [value(start, kind, key)])
         if per:
-            data[arm] = {k: sorted((i, statistics.mean(v)) for i, v in d.items()) for k, d in per.items()}
+            data[arm] = {k: sorted((i, statistics.mean(v), statistics.stdev(v) if len(v) > 1 else 0.0)
+                                   for i, v in d.items()) for k, d in per.items()}
     return data
 
 
 def curve_table(data, kind, key):
-    iterations = sorted({i for arm in data.values() for i, _ in arm.get((kind, key), [])})
+    iterations = sorted({p[0] for arm in data.values() for p in arm.get((kind, key), [])})
     lines = ["| iteration | " + " | ".join(str(i) for i in iterations) + " |", "|---|" + "---|" * len(iterations)]
     for arm, series in data.items():
-        points = dict(series.get((kind, key), []))
+        points = {i: m for i, m, _ in series.get((kind, key), [])}
         lines.append("| %s | %s |" % (arm, " | ".join("%.1f" % (100 * points[i]) if i in points else "—"
                                                        for i in iterations)))
     return "\n".join(lines)
@@ -185,24 +203,78 @@ def plot(data, path):
     except ImportError:
         print("table.py: matplotlib is not installed: no AP-against-iteration plot (the tables have the numbers)")
         return "(no plot: matplotlib was not installed when table.py ran; the tables above have the numbers)"
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    # One colour per arm in every panel; in the w panel one line style per block (res3, res4, res5).
+    colours = {arm: "C%d" % i for i, (arm, _) in enumerate(ARMS)}
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.6))
     for ax, (kind, key) in zip(axes[:2], [("bbox", "AP"), ("segm", "AP")]):
         for arm, series in data.items():
             pts = series.get((kind, key), [])
-            ax.plot([i for i, _ in pts], [100 * a for _, a in pts], marker="o", label=arm)
-        ax.set(title="%s %s, low-light validation, mean over seeds" % (kind, key), xlabel="iteration", ylabel="AP")
+            ax.errorbar([p[0] for p in pts], [100 * p[1] for p in pts], yerr=[100 * p[2] for p in pts],
+                        marker="o", markersize=4, capsize=3, color=colours[arm], label=arm)
+        ax.set(title="%s %s on the low-light split (mean ± sd over seeds)" % (kind, key),
+               xlabel="iteration", ylabel="AP (%)")
+        ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
+    styles = ["dotted", "dashed", "solid", "dashdot"]
+    blocks = sorted({block for series in data.values() for kind, block in series if kind == "w"})
     for arm, series in data.items():
         for (kind, block), pts in series.items():
             if kind == "w":
-                axes[2].plot([i for i, _ in pts], [w for _, w in pts], marker=".", label="%s %s" % (arm, block))
-    axes[2].set(title="learnt w, mean over seeds", xlabel="iteration", ylabel="w")
+                axes[2].errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] for p in pts],
+                                 marker=".", capsize=2, color=colours[arm],
+                                 linestyle=styles[blocks.index(block) % len(styles)],
+                                 label="%s, %s" % (arm, block.rsplit(".", 1)[-1]))
+    axes[2].set(title="learnt w (mean ± sd over seeds)", xlabel="iteration", ylabel="w")
+    axes[2].grid(alpha=0.3)
     if axes[2].lines:
         axes[2].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return "![AP and w against iteration](%s)" % path.name
+
+
+PICTURED = [("pretrained", "pretrained, no fine-tuning"), ("none", "fine-tuned, no denoiser"),
+            ("weighted-non-local", "fine-tuned, wNLB")]
+
+
+def tile(path):
+    """RESULTS/predictions.png from OUT/pictures (arms.sh's pictures): one row per image, its clean
+    original, its low-light twin, then each pictured model's overlay; a line for results.md."""
+    listing = OUT / "pictures" / "inputs.txt"
+    if not listing.exists():
+        return "(no pictures: OUT/pictures/inputs.txt is missing)"
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return "(no pictures: matplotlib was not installed when table.py ran)"
+    rows = []
+    for line in listing.read_text().splitlines():
+        dark, clean = (line.split("\t") + [""])[:2]
+        dark, clean = pathlib.Path(dark), pathlib.Path(clean)
+        if not clean.is_file():  # a synthesizer may change the extension
+            clean = next((c for c in clean.parent.glob(clean.stem + ".*") if clean.stem and c.is_file()), None)
+        panels = [("clean input", clean), ("low-light input", dark)]
+        panels += [(label, OUT / "pictures" / name / (dark.stem + ".png")) for name, label in PICTURED]
+        rows.append([(label, f) for label, f in panels if f is not None and f.is_file()])
+    columns = max((len(r) for r in rows), default=0)
+    if not columns:
+        return "(no pictures: no overlay was written)"
+    fig, axes = plt.subplots(len(rows), columns, figsize=(2.9 * columns, 3.0 * len(rows)), squeeze=False)
+    for r, row in enumerate(rows):
+        for c in range(columns):
+            ax = axes[r][c]
+            ax.axis("off")
+            if c < len(row):
+                ax.imshow(plt.imread(str(row[c][1])))
+                ax.set_title(row[c][0], fontsize=10)
+    fig.suptitle("The first low-light validation images; overlays show detections scoring 0.5 or more", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return "![clean, low light and predictions](%s)" % path.name
 
 
 def main():
@@ -218,6 +290,7 @@ def main():
                      for label, results in rows}
     data = curves()
     picture = plot(data, RESULTS / "ap_vs_iteration.png")
+    pictures = tile(RESULTS / "predictions.png")
     if (OUT / "pairs.png").exists():
         shutil.copy(OUT / "pairs.png", RESULTS / "pairs.png")
     seed_list = sorted({s for arm, _ in ARMS for s in seeds(arm)})
@@ -230,7 +303,9 @@ def main():
         "## AP", "", ap_table(rows), "",
         "## Difference to `none`", "",
         "Difference of means in AP points ± its standard error sqrt(sd_a²/n_a + sd_b²/n_b); **yes** where",
-        "|diff| > 2·SE (a difference the seeds can tell from noise, roughly at the 5% level).", "",
+        "Welch's t test tells it from zero at the 5% level (two-sided): |diff| > t·SE with t for",
+        "Welch-Satterthwaite's degrees of freedom, about 2.8 with 3 seeds per arm (not 2: with so few",
+        "seeds the spread itself is uncertain). **no** is \"not detected\", not \"no effect\".", "",
         difference_table(summary), "",
         "## Learnt w", "",
         "The final `w` of every block (`lowlight inspect --model RUN/model`); w = 0 is the identity.", "",
@@ -239,6 +314,7 @@ def main():
         "segm AP (validation records of metrics.jsonl, mean over seeds; iteration 0 is the pretrained model):", "",
         curve_table(data, "segm", "AP"), "",
         "bbox AP:", "", curve_table(data, "bbox", "AP"), "", picture, "",
+        "## Pictures", "", pictures, "",
         "## Commands", "", "In order (`OUT` is the output directory):", "",
         "```", (OUT / "commands.txt").read_text().rstrip(), "```", "",
         "## Configurations", "", configs, ""])
