@@ -19,8 +19,9 @@
 # into the results. Sizes are environment variables:
 #   INIT (zoo:scenes-r18)  FT_ITERS (500)  TRAIN (1000)  VAL (200)  SEEDS ("1 2 3")  PARALLEL (1)
 #   VAL_EVERY (FT_ITERS/5)  LR (0.0005)  BATCH (4)
-# The defaults take about 2 1/4 hours on a 2-core machine: 18 fine-tunings of about 0.66 s per
-# iteration (4 images at 256x256, measured by lowlight demo) plus 5 validations of 200 images each.
+# The defaults take about 2 1/2 hours on a 2-core machine: 18 fine-tunings of 500 iterations of 4
+# images at 256x256 plus 5 validations of 200 images each, 6-8 minutes per run (measured: seeds 2
+# and 3, 12 runs, in 1 h 43 min; docs/results).
 #   ARCH: INIT's architecture as YAML (default: INIT/config.yaml for a model directory, the zoo's
 #   config.yaml or tools/zoo/NAME.yaml for zoo:NAME)
 # At the paper's scale (COCO, torchvision's weights, a GPU) see paper-scale.sh.
