@@ -6,8 +6,10 @@ learnt w of each block) and the validation records of OUT/runs/*/metrics.jsonl (
 iteration). Per arm: mean ± sample sd over seeds of bbox/segm AP and AP50; each arm's difference to
 `none` with the standard error of a difference of two means, sqrt(sd_a²/n_a + sd_b²/n_b), and
 whether it is distinguishable from zero by Welch's t test at 5% (|diff| > t·SE, t for the
-Welch-Satterthwaite degrees of freedom: 2.78 for 3 seeds against 3 of equal spread, not 2); the learnt w per block; AP against iteration as a table, and as
-RESULTS/ap_vs_iteration.png when matplotlib is installed. Usage: table.py OUT RESULTS"""
+Welch-Satterthwaite degrees of freedom: 2.78 for 3 seeds against 3 of equal spread, not 2); the
+learnt w per block; AP against iteration as a table, and, when matplotlib is installed, as
+RESULTS/ap_vs_iteration.png, with RESULTS/predictions.png from arms.sh's pictures.
+Usage: table.py OUT RESULTS"""
 import json
 import math
 import pathlib
@@ -194,13 +196,21 @@ def curve_table(data, kind, key):
     return "\n".join(lines)
 
 
-def plot(data, path):
-    """AP and w against iteration; returns a line for results.md saying what happened."""
+def pyplot():
+    """matplotlib's pyplot drawing to files, or None where matplotlib is not installed."""
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        return plt
     except ImportError:
+        return None
+
+
+def plot(data, path):
+    """AP and w against iteration; returns a line for results.md saying what happened."""
+    plt = pyplot()
+    if plt is None:
         print("table.py: matplotlib is not installed: no AP-against-iteration plot (the tables have the numbers)")
         return "(no plot: matplotlib was not installed when table.py ran; the tables above have the numbers)"
     # One colour per arm in every panel; in the w panel one line style per block (res3, res4, res5).
@@ -244,11 +254,8 @@ def tile(path):
     listing = OUT / "pictures" / "inputs.txt"
     if not listing.exists():
         return "(no pictures: OUT/pictures/inputs.txt is missing)"
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return "(no pictures: matplotlib was not installed when table.py ran)"
     rows = []
     for line in listing.read_text().splitlines():

@@ -39,8 +39,13 @@ final class Layers {
    * losses overflow when training from scratch.
    */
   static Conv2d conv(int in, int out, int kernel, int stride, int padding, boolean bias) {
+    return convBuilder(in, out, kernel, stride, padding, bias).build();
+  }
+
+  /** {@link #conv}'s builder, for a convolution that needs one more option. */
+  static Conv2d.Builder convBuilder(int in, int out, int kernel, int stride, int padding, boolean bias) {
     return Conv2d.builder().setInChannels(in).setOutChannels(out).setKernel(kernel).optStride(stride)
-        .optPadding(padding).optBias(bias).build();
+        .optPadding(padding).optBias(bias);
   }
 
   static Block norm(boolean frozen, int channels) {

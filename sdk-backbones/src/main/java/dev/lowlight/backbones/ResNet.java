@@ -14,7 +14,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.lowlight.api.config.ConfigException;
-import dev.lowlight.api.nn.Conv2d;
 import dev.lowlight.api.nn.Layouts;
 import dev.lowlight.api.nn.MaxPool2d;
 import dev.lowlight.api.nn.TorchNames;
@@ -213,8 +212,7 @@ public final class ResNet extends AbstractBlock implements Backbone {
       };
       boolean bottleneck = depth >= 50;
       // reads the image, whose gradient no one needs
-      conv1 = addChildBlock("conv1", Conv2d.builder().setInChannels(3).setOutChannels(64).setKernel(7).optStride(2)
-          .optPadding(3).optBias(false).optInputGradient(false).build());
+      conv1 = addChildBlock("conv1", Layers.convBuilder(3, 64, 7, 2, 3, false).optInputGradient(false).build());
       bn1 = addChildBlock("bn1", Layers.norm(frozenNorm, 64));
       int in = 64;
       for (int s = 0; s < 4; s++) {

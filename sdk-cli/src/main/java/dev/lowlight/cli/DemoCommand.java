@@ -157,7 +157,7 @@ final class DemoCommand implements Callable<Integer> {
       before = new Validator(valGt, darkImages).evaluate(zoo);
       List<String> names = EagerModels.classNames(zoo.config());
       for (String file : pictured) {
-        beforeDetections.add(EagerModels.toDetections(zoo.predict(ImageFiles.read(darkImages.resolve(file))), names));
+        beforeDetections.add(EagerModels.toDetections(zoo.predict(ImageFiles.read(darkImages.resolve(file))), names, 0f));
       }
     }
     stage("before");

@@ -59,9 +59,7 @@ final class EagerModels {
 
       @Override
       public Detections predict(RgbImage image) {
-        Detections all = toDetections(model.predict(image), names);
-        return new Detections(all.imageHeight(), all.imageWidth(),
-            all.instances().stream().filter(i -> i.score() >= scoreThreshold).toList());
+        return toDetections(model.predict(image), names, scoreThreshold);
       }
 
       @Override
@@ -71,10 +69,14 @@ final class EagerModels {
     };
   }
 
-  static Detections toDetections(Predictions p, List<String> names) {
+  /** {@code p} as the runtime's detections, those scoring below {@code scoreThreshold} left out. */
+  static Detections toDetections(Predictions p, List<String> names, float scoreThreshold) {
     List<Instance> out = new ArrayList<>(p.size());
     int side = p.maskSize();
     for (int i = 0; i < p.size(); i++) {
+      if (p.scores()[i] < scoreThreshold) {
+        continue;
+      }
       float[] b = p.boxes();
       float[] mask = new float[side * side];
       System.arraycopy(p.masks(), i * side * side, mask, 0, mask.length);

@@ -11,6 +11,7 @@ import dev.lowlight.model.MaskRcnn;
 import dev.lowlight.model.io.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,14 +65,14 @@ class ModelCommandsTest {
     assertThat(all.exit()).as(all.err()).isZero();
     double[] scores = scores(dir.resolve("all/predictions.json"));
     assertThat(scores).hasSizeGreaterThan(2);
-    double median = java.util.Arrays.stream(scores).sorted().toArray()[scores.length / 2];
+    double median = Arrays.stream(scores).sorted().toArray()[scores.length / 2];
     CliTest.Run some = lowlight("predict", "--model", dir.resolve("model").toString(), "--input",
         dir.resolve("data/images").toString(), "--output", dir.resolve("some").toString(), "--score-threshold",
         Double.toString(median));
     assertThat(some.exit()).as(some.err()).isZero();
     double[] kept = scores(dir.resolve("some/predictions.json"));
     // scores are floats written in their shortest form: compared as floats, as the predictor compares them
-    assertThat(kept).hasSize((int) java.util.Arrays.stream(scores).filter(v -> (float) v >= (float) median).count())
+    assertThat(kept).hasSize((int) Arrays.stream(scores).filter(v -> (float) v >= (float) median).count())
         .hasSizeLessThan(scores.length);
     for (double v : kept) {
       assertThat((float) v).isGreaterThanOrEqualTo((float) median);
